@@ -1,0 +1,35 @@
+"""settings -> engine -> ledger, reader -> services. Nothing runs at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from lotledger.config import Settings
+from lotledger.storage.engine import make_engine
+from lotledger.storage.ledger import SqlLedger
+from lotledger.storage.migrate import upgrade
+from lotledger.storage.reader import SqlReader
+
+
+@dataclass(slots=True)
+class App:
+    """Everything an interface needs, wired once."""
+
+    settings: Settings
+    engine: Engine
+    ledger: SqlLedger
+    reader: SqlReader
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
+    """Connect to the configured database, bring its schema up to date, and wire the parts."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.db_url)
+    if migrate:
+        upgrade(engine)
+    return App(settings, engine, SqlLedger(engine), SqlReader(engine))

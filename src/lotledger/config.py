@@ -1,0 +1,18 @@
+"""Settings: where the database is. SQLite next to you by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DB = "sqlite:///lotledger.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db_url: str = DEFAULT_DB
+
+    @classmethod
+    def from_env(cls, db_url: str | None = None) -> Settings:
+        """`db_url` if given, else LOTLEDGER_DB, else sqlite:///lotledger.db."""
+        return cls(db_url=db_url or os.environ.get("LOTLEDGER_DB") or DEFAULT_DB)

@@ -1,0 +1,67 @@
+"""JSON Lines of DESIGN.md: one event or master-data record per line."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lotledger.domain.errors import LotledgerError, ValidationError
+from lotledger.domain.events import Event, parse_event, to_document
+from lotledger.domain.model import Item, Location, Partner
+
+MASTER_TYPES: dict[str, type[Item] | type[Location] | type[Partner]] = {
+    "item": Item,
+    "location": Location,
+    "partner": Partner,
+}
+# Events without an id get one derived from their content, so importing the
+# same file twice stores each event once (invariant 4 for files).
+_FILE_NAMESPACE = uuid.UUID("6f0c0a53-5d7e-4a51-9d5e-3c0f7a1b2c4d")
+
+Record = Event | Item | Location | Partner
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int
+    record: Record | None
+    error: LotledgerError | None = None
+
+
+def parse_record(raw: Any) -> Record:
+    """An event or a master-data record from one JSON object."""
+    if isinstance(raw, dict) and raw.get("type") in MASTER_TYPES:
+        return MASTER_TYPES[raw["type"]].parse(raw)
+    event = parse_event(raw)
+    if event.id is None:
+        content = json.dumps(to_document(event), sort_keys=True, separators=(",", ":"))
+        event = replace(event, id=str(uuid.uuid5(_FILE_NAMESPACE, content)))
+    return event
+
+
+def read_lines(lines: Iterable[str]) -> Iterator[Line]:
+    """Each non-blank line parsed, or the reason it could not be."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield Line(number, None, ValidationError(f"not valid JSON: {error.msg} at column {error.colno}"))
+            continue
+        try:
+            yield Line(number, parse_record(raw))
+        except LotledgerError as error:
+            yield Line(number, None, error)
+
+
+def dump_record(record: Record) -> str:
+    """One JSON line for a record (what `read_lines` reads back)."""
+    if isinstance(record, Event):
+        return json.dumps(to_document(record), separators=(",", ":"))
+    document = {"type": type(record).__name__.lower()}
+    document.update({k: getattr(record, k) for k in record.__dataclass_fields__ if getattr(record, k) is not None})
+    return json.dumps(document, separators=(",", ":"))

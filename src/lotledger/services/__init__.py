@@ -1,0 +1,1 @@
+"""Use cases: record, import, trace. Interfaces call these and render."""

@@ -1,0 +1,229 @@
+"""The tables, in SQLAlchemy Core, portable to SQLite and PostgreSQL.
+
+`events` is the record: append-only, guarded by triggers (see migrations).
+Everything else about stock is a projection written in the same transaction
+as its event: movements, balances, lot edges and their closure, holds, voids.
+Quantities are BigInteger micro-units of the item's base unit (see
+domain.quantities.SCALE), so sums are exact and CHECK (qty >= 0) holds.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored in UTC; SQLite keeps them naive, so read them back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+EventId = String(36)
+Sscc = String(18)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("uom", String(8), nullable=False),
+    Column("gtin", String(14), unique=True),
+    Column("shelf_life_days", Integer),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent_id", Integer, ForeignKey("locations.id")),
+    Column("gln", String(13)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("gln", String(13)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+# Every change to master data, as recorded (master data is never deleted).
+master_changes = Table(
+    "master_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("document", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("id", EventId, nullable=False, unique=True),
+    Column("type", String(16), nullable=False),
+    Column("time", UTCDateTime, nullable=False),
+    Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
+    Column("partner_id", Integer, ForeignKey("partners.id")),
+    Column("reference", String(128)),
+    Column("document", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Index(None, "time"),
+    Index(None, "reference"),
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("expiry", Date),
+    Column("origin", String(16), nullable=False),
+    Column("supplier_id", Integer, ForeignKey("partners.id")),
+    Column("supplier_lot", String(64)),
+    Column("first_event_id", EventId, ForeignKey("events.id"), nullable=False),
+    UniqueConstraint("item_id", "code"),
+    Index(None, "code"),
+    Index(None, "supplier_lot"),
+)
+
+# One row per balance change: the ledger lines mass balance sums by kind.
+movements = Table(
+    "movements",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_id", EventId, ForeignKey("events.id"), nullable=False),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
+    Column("container", String(18), nullable=False, default=""),
+    Column("kind", String(16), nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Index(None, "lot_id", "kind"),
+    Index(None, "event_id"),
+)
+
+balances = Table(
+    "balances",
+    metadata,
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
+    Column("container", Sscc, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    PrimaryKeyConstraint("lot_id", "location_id", "container"),
+    CheckConstraint("qty >= 0", name="not_negative"),
+    Index(None, "location_id"),
+    Index(None, "container"),
+)
+
+lot_edges = Table(
+    "lot_edges",
+    metadata,
+    Column("parent_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("child_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("event_id", EventId, ForeignKey("events.id"), nullable=False),
+    Column("parent_qty", BigInteger, nullable=False),
+    Column("child_qty", BigInteger, nullable=False),
+    PrimaryKeyConstraint("parent_id", "child_id", "event_id"),
+    Index(None, "child_id"),
+    Index(None, "event_id"),
+)
+
+# Transitive closure of lot_edges with the shortest depth: a hub lot's
+# 200,000 descendants are one index range instead of a recursive walk.
+lot_closure = Table(
+    "lot_closure",
+    metadata,
+    Column("ancestor_id", Integer, nullable=False),
+    Column("descendant_id", Integer, nullable=False),
+    Column("depth", Integer, nullable=False),
+    PrimaryKeyConstraint("ancestor_id", "descendant_id"),
+    Index(None, "descendant_id", "ancestor_id", "depth"),
+    sqlite_with_rowid=False,
+)
+
+event_lots = Table(
+    "event_lots",
+    metadata,
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("event_id", EventId, ForeignKey("events.id"), nullable=False),
+    PrimaryKeyConstraint("lot_id", "event_id"),
+)
+
+holds = Table(
+    "holds",
+    metadata,
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    Column("event_id", EventId, ForeignKey("events.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("released_by", EventId, ForeignKey("events.id")),
+    PrimaryKeyConstraint("lot_id", "event_id"),
+    Index(None, "event_id"),
+    Index(None, "released_by"),
+)
+
+voids = Table(
+    "voids",
+    metadata,
+    Column("target_id", EventId, ForeignKey("events.id"), primary_key=True),
+    Column("void_id", EventId, ForeignKey("events.id"), nullable=False, unique=True),
+)

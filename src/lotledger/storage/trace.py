@@ -1,0 +1,93 @@
+"""The trace SQL: genealogy over lot_edges and its closure, the same on both backends.
+
+Two ways to find a lot's relatives, which must agree (tests prove it):
+
+- `walk`: a recursive CTE over lot_edges. UNION on (lot, depth) keeps each lot
+  once per level, so rework loops end at the depth limit instead of spinning.
+- the closure table `lot_closure`, kept by the ledger as edges arrive: a hub
+  lot's 200,000 descendants are one index range, not 200,000 recursive steps.
+
+Traces read the closure; `walk` rebuilds it after a void removes edges.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy import Connection, bindparam, delete, literal, select, text, union_all
+from sqlalchemy.sql import Select
+
+from lotledger.storage import schema as t
+
+MAX_DEPTH = 256  # genealogy deeper than this is cut, here and in the closure
+Direction = Literal["up", "down"]
+
+_WALK = {
+    "up": text(
+        """
+        WITH RECURSIVE walk(lot_id, depth) AS (
+            SELECT parent_id, 1 FROM lot_edges WHERE child_id = :root
+            UNION
+            SELECT e.parent_id, w.depth + 1 FROM lot_edges e JOIN walk w ON e.child_id = w.lot_id
+            WHERE w.depth < :max_depth
+        )
+        SELECT lot_id, MIN(depth) AS depth FROM walk WHERE lot_id <> :root GROUP BY lot_id
+        """
+    ),
+    "down": text(
+        """
+        WITH RECURSIVE walk(lot_id, depth) AS (
+            SELECT child_id, 1 FROM lot_edges WHERE parent_id = :root
+            UNION
+            SELECT e.child_id, w.depth + 1 FROM lot_edges e JOIN walk w ON e.parent_id = w.lot_id
+            WHERE w.depth < :max_depth
+        )
+        SELECT lot_id, MIN(depth) AS depth FROM walk WHERE lot_id <> :root GROUP BY lot_id
+        """
+    ),
+}
+
+
+def walk(conn: Connection, root: int, direction: Direction, max_depth: int = MAX_DEPTH) -> dict[int, int]:
+    """Relatives of `root` with their shortest depth, by recursive SQL over lot_edges."""
+    rows = conn.execute(_WALK[direction], {"root": root, "max_depth": max_depth})
+    return {row.lot_id: row.depth for row in rows}
+
+
+def relatives(conn: Connection, root: int, direction: Direction, max_depth: int = MAX_DEPTH) -> dict[int, int]:
+    """Relatives of `root` with their shortest depth, from the closure table."""
+    query = scope(root, direction, max_depth, include_root=False)
+    return {row.lot_id: row.depth for row in conn.execute(query)}
+
+
+def scope(root: int, direction: Direction, max_depth: int, include_root: bool = True) -> Select[Any]:
+    """SELECT lot_id, depth of the root's relatives (and the root at depth 0)."""
+    closure = t.lot_closure.c
+    mine, theirs = (closure.descendant_id, closure.ancestor_id) if direction == "up" else (
+        closure.ancestor_id,
+        closure.descendant_id,
+    )
+    related = select(theirs.label("lot_id"), closure.depth.label("depth")).where(
+        mine == root, closure.depth <= max_depth
+    )
+    if not include_root:
+        return related
+    return union_all(related, select(literal(root).label("lot_id"), literal(0).label("depth"))).subquery().select()
+
+
+def rebuild_closure(conn: Connection, lot_ids: list[int]) -> None:
+    """Recompute the ancestors of these lots and everything below them (after edges were removed)."""
+    closure = t.lot_closure.c
+    below = conn.execute(
+        select(closure.descendant_id).where(closure.ancestor_id.in_(bindparam("ids", expanding=True))),
+        {"ids": lot_ids},
+    ).scalars()
+    affected = sorted(set(lot_ids) | set(below))
+    conn.execute(delete(t.lot_closure).where(closure.descendant_id.in_(affected)))
+    for lot_id in affected:
+        ancestors = walk(conn, lot_id, "up")
+        if ancestors:
+            conn.execute(
+                t.lot_closure.insert(),
+                [{"ancestor_id": a, "descendant_id": lot_id, "depth": d} for a, d in ancestors.items()],
+            )
