@@ -1,0 +1,207 @@
+"""The `lotledger` command: Typer commands that call services and render with Rich."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from lotledger import demo as demo_plant
+from lotledger.bootstrap import App, bootstrap
+from lotledger.config import Settings
+from lotledger.domain.errors import LotledgerError
+from lotledger.domain.model import LotKey
+from lotledger.interchange.jsonl import Line, parse_record, read_lines
+from lotledger.interchange.jsonout import jsonable
+from lotledger.render import (
+    backward_table,
+    balance_table,
+    exposure_table,
+    forward_tables,
+    history_table,
+    mass_balance_table,
+)
+from lotledger.services.importing import ImportReport, import_lines
+from lotledger.storage.unit import Attribution
+
+app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $LOTLEDGER_DB or sqlite:///lotledger.db).")]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="table for people, json for programs.")]
+
+
+@contextmanager
+def _app(db: str | None) -> Iterator[App]:
+    """Open the ledger; turn any lotledger error into one red line and exit code 1."""
+    ledger_app = None
+    try:
+        ledger_app = bootstrap(Settings.from_env(db))
+        yield ledger_app
+    except LotledgerError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    finally:
+        if ledger_app is not None:
+            ledger_app.close()
+
+
+def _attribution(client: str) -> Attribution:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Attribution(recorded_by=f"os:{user}", client=client)
+
+
+def _print_json(value: Any) -> None:
+    console.print_json(json.dumps(jsonable(value)))
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database (or bring its schema up to date)."""
+    with _app(db) as ledger_app:
+        console.print(f"Database ready: {ledger_app.settings.db_url}")
+
+
+def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
+    columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ) as bar:
+        task = bar.add_task("import", total=total)
+        advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
+        return import_lines(ledger_app.ledger, lines, _attribution(client), advance)
+
+
+def _report(report: ImportReport) -> None:
+    console.print(
+        f"{report.events} events stored, {report.duplicates} already recorded, "
+        f"{report.master} master-data records saved, {len(report.errors)} lines refused"
+    )
+    for error in report.errors[:50]:
+        errors.print(f"[red]{error}[/red]")
+    if len(report.errors) > 50:
+        errors.print(f"... and {len(report.errors) - 50} more")
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    scale: Annotated[int | None, typer.Option(help="Generate about this many events (for benchmarks).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated plant.")] = 7,
+) -> None:
+    """Load a demo bakery: suppliers, raw lots, dough, bread, pallets, customers."""
+    cycles = demo_plant.cycles_for(scale) if scale else 40
+    records = list(demo_plant.plant(cycles, seed))
+    with _app(db) as ledger_app:
+        lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
+        report = _run_import(ledger_app, lines, len(records), "cli:demo")
+        _report(report)
+        console.print("Try: [bold]lotledger trace BREAD-W W-0001 --both[/bold]  or  lotledger trace SALT S-HUB --down")
+
+
+@app.command(name="import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")],
+    db: DbOption = None,
+) -> None:
+    """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""
+    with file.open("rb") as counted:
+        total = sum(1 for _ in counted)
+    with _app(db) as ledger_app, file.open(encoding="utf-8", errors="replace") as handle:
+        report = _run_import(ledger_app, read_lines(handle), total, f"cli:import:{file.name}")
+    _report(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def trace(
+    item: Annotated[str, typer.Argument(help="The item's sku.")],
+    lot: Annotated[str, typer.Argument(help="The lot code.")],
+    up: Annotated[bool, typer.Option("--up", help="Backward: where it came from.")] = False,
+    down: Annotated[bool, typer.Option("--down", help="Forward: where it went.")] = False,
+    both: Annotated[bool, typer.Option("--both", help="Both directions.")] = False,
+    depth: Annotated[int, typer.Option(help="Stop this many production steps away.")] = 256,
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Trace a lot backward (--up), forward (--down) or both (--both)."""
+    key = LotKey(item, lot)
+    up, down = up or both or not (up or down), down or both
+    with _app(db) as ledger_app:
+        backward = ledger_app.reader.backward(key, depth) if up else None
+        forward = ledger_app.reader.forward(key, depth) if down else None
+    if format is Format.json:
+        _print_json({"lot": key, "backward": backward, "forward": forward})
+        return
+    if backward is not None:
+        console.print(backward_table(backward))
+    if forward is not None:
+        for table in forward_tables(forward):
+            console.print(table)
+
+
+@app.command()
+def history(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """Every event that touched a lot, in time order; voided ones marked."""
+    with _app(db) as ledger_app:
+        entries = ledger_app.reader.history(LotKey(item, lot))
+    _print_json(entries) if format is Format.json else console.print(history_table(LotKey(item, lot), entries))
+
+
+@app.command()
+def balance(
+    location: Annotated[str | None, typer.Option(help="A location code (includes everything under it).")] = None,
+    item: Annotated[str | None, typer.Option(help="An item's sku.")] = None,
+    lot: Annotated[str | None, typer.Option(help="A lot code.")] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Stock on hand now, by lot, location and container."""
+    with _app(db) as ledger_app:
+        lines = ledger_app.reader.balances(location=location, sku=item, lot=lot)
+    _print_json(lines) if format is Format.json else console.print(balance_table(lines))
+
+
+@app.command()
+def massbalance(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """In, out, adjustments and on hand of a lot, and whether they add up."""
+    with _app(db) as ledger_app:
+        result = ledger_app.reader.mass_balance(LotKey(item, lot))
+    _print_json(result) if format is Format.json else console.print(mass_balance_table(result))
+
+
+@app.command()
+def exposure(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
+    with _app(db) as ledger_app:
+        result = ledger_app.reader.exposure(LotKey(item, lot))
+    _print_json(result) if format is Format.json else console.print(exposure_table(result))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        errors.print("interrupted")
+        sys.exit(130)

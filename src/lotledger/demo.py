@@ -1,0 +1,140 @@
+"""A small bakery that behaves like a real plant, for demos, tests and benchmarks.
+
+Suppliers deliver flour, yeast, salt and bags; the mixer makes dough, the oven
+bread, the wrapper wrapped loaves that go on pallets (SSCC) to customers. One
+salt lot, S-HUB, is a hub: half of all dough carries it, so its forward trace
+reaches a large share of the plant. `plant(cycles)` yields JSON objects in the
+vocabulary of DESIGN.md; each cycle is about seven events.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lotledger.domain.model import gs1_check_digit
+
+COMPANY_PREFIX = "0614141"
+START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+EVENTS_PER_CYCLE = 7.3  # measured average; `cycles_for` uses it to hit --scale
+
+MASTER: list[dict[str, Any]] = [
+    {"type": "location", "code": "PLANT", "name": "Bakery plant", "kind": "site", "gln": "0614141000012"},
+    {"type": "location", "code": "RAW", "name": "Raw materials store", "kind": "warehouse", "parent": "PLANT"},
+    {"type": "location", "code": "RAW-A1", "name": "Raw bin A1", "kind": "bin", "parent": "RAW"},
+    {"type": "location", "code": "MIX", "name": "Mixing line", "kind": "line", "parent": "PLANT"},
+    {"type": "location", "code": "OVEN", "name": "Oven line", "kind": "line", "parent": "PLANT"},
+    {"type": "location", "code": "WRAP", "name": "Wrapping line", "kind": "line", "parent": "PLANT"},
+    {"type": "location", "code": "FG", "name": "Finished goods", "kind": "warehouse", "parent": "PLANT"},
+    {"type": "location", "code": "DOCK", "name": "Shipping dock", "kind": "dock", "parent": "PLANT"},
+    {"type": "partner", "code": "MILLCO", "name": "MillCo Flour", "role": "supplier"},
+    {"type": "partner", "code": "SALTWORKS", "name": "Saltworks Ltd", "role": "supplier"},
+    {"type": "partner", "code": "YEASTY", "name": "Yeasty BV", "role": "supplier"},
+    {"type": "partner", "code": "PACKRITE", "name": "PackRite bags", "role": "supplier"},
+    {"type": "partner", "code": "FRESHMART", "name": "FreshMart DC", "role": "customer"},
+    {"type": "partner", "code": "CORNERSHOP", "name": "Corner Shop", "role": "customer"},
+    {"type": "partner", "code": "CITYDELI", "name": "City Deli", "role": "customer"},
+    {"type": "partner", "code": "SCHOOLS", "name": "County Schools", "role": "customer"},
+    {"type": "partner", "code": "HAULIT", "name": "Haul-It Transport", "role": "carrier"},
+    {"type": "item", "sku": "FLOUR", "name": "Wheat flour T55", "uom": "kg", "shelf_life_days": 180},
+    {"type": "item", "sku": "SALT", "name": "Sea salt", "uom": "kg"},
+    {"type": "item", "sku": "YEAST", "name": "Fresh yeast", "uom": "kg", "shelf_life_days": 30},
+    {"type": "item", "sku": "BAG", "name": "Bread bag", "uom": "ea"},
+    {"type": "item", "sku": "DOUGH", "name": "White dough", "uom": "kg", "shelf_life_days": 1},
+    {"type": "item", "sku": "BREAD", "name": "White loaf, unwrapped", "uom": "ea", "shelf_life_days": 3},
+    {"type": "item", "sku": "BREAD-W", "name": "White loaf 800 g, wrapped", "uom": "ea",
+     "gtin": "09506000134352", "shelf_life_days": 5},  # fmt: skip
+]
+CUSTOMERS = ["FRESHMART", "CORNERSHOP", "CITYDELI", "SCHOOLS"]
+
+# Raw material: (sku, supplier, lot prefix, delivery qty, use per dough batch, unit)
+RAW = [
+    ("FLOUR", "MILLCO", "F", 5000, 200, "kg"),
+    ("YEAST", "YEASTY", "Y", 100, 2, "kg"),
+    ("SALT", "SALTWORKS", "S", 200, 4, "kg"),
+    ("BAG", "PACKRITE", "G", 20000, 400, "ea"),
+]
+
+
+def sscc(serial: int) -> str:
+    """The SSCC of pallet `serial` under the demo's company prefix (extension digit 0)."""
+    body = "0" + COMPANY_PREFIX + f"{serial:09d}"
+    return body + str(gs1_check_digit(body))
+
+
+def cycles_for(events: int) -> int:
+    return max(1, round(events / EVENTS_PER_CYCLE))
+
+
+class _Plant:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.time = START
+        self.left: dict[str, float] = {}
+        self.lot: dict[str, str] = {}
+        self.deliveries = 0
+
+    def event_id(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def tick(self, minutes: int = 15) -> str:
+        self.time += timedelta(minutes=minutes)
+        return self.time.isoformat()
+
+    def draw(self, sku: str, supplier: str, prefix: str, delivery: int, use: int, uom: str) -> Iterator[dict[str, Any]]:
+        """Receive a fresh lot when the current one cannot cover `use`."""
+        if self.left.get(sku, 0) < use:
+            self.deliveries += 1
+            code = f"{prefix}-{self.deliveries:05d}"
+            self.lot[sku], self.left[sku] = code, delivery
+            line = {"item": sku, "lot": code, "qty": str(delivery), "uom": uom,
+                    "supplier_lot": f"{supplier[:3]}{self.rng.randrange(10**6):06d}"}  # fmt: skip
+            yield {"id": self.event_id(), "type": "receive", "time": self.tick(), "location": "RAW",
+                   "partner": supplier, "reference": f"PO-{self.deliveries:05d}", "lines": [line]}  # fmt: skip
+        self.left[sku] -= use
+
+
+def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """Master data, then `cycles` production cycles of a bakery, as JSON objects."""
+    yield from MASTER
+    p = _Plant(seed)
+    yield {"id": p.event_id(), "type": "receive", "time": p.tick(), "location": "RAW", "partner": "SALTWORKS",
+           "reference": "PO-HUB", "lines": [{"item": "SALT", "lot": "S-HUB", "qty": str(10**9), "uom": "kg",
+                                             "supplier_lot": "SW-2026-BULK"}]}  # fmt: skip
+    for c in range(1, cycles + 1):
+        inputs = []
+        for sku, supplier, prefix, delivery, use, uom in RAW:
+            if sku == "SALT" and c % 2:
+                inputs.append({"item": "SALT", "lot": "S-HUB", "qty": "4", "uom": "kg", "location": "RAW"})
+                continue
+            yield from p.draw(sku, supplier, prefix, delivery, use, uom)
+            if sku != "BAG":
+                inputs.append({"item": sku, "lot": p.lot[sku], "qty": str(use), "uom": uom, "location": "RAW"})
+        dough, bread, wrapped = f"D-{c:04d}", f"B-{c:04d}", f"W-{c:04d}"
+        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "MIX", "reference": f"WO-{c:05d}",
+               "inputs": inputs, "outputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg"}]}  # fmt: skip
+        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "OVEN", "reference": f"WO-{c:05d}",
+               "inputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg", "location": "MIX"}],
+               "outputs": [{"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea"}]}  # fmt: skip
+        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "WRAP", "reference": f"WO-{c:05d}",
+               "inputs": [{"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea", "location": "OVEN"},
+                          {"item": "BAG", "lot": p.lot["BAG"], "qty": "400", "uom": "ea", "location": "RAW"}],
+               "outputs": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}]}  # fmt: skip
+        yield {"id": p.event_id(), "type": "move", "time": p.tick(), "location": "WRAP", "to_location": "FG",
+               "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}]}  # fmt: skip
+        pallet = sscc(c)
+        yield {"id": p.event_id(), "type": "pack", "time": p.tick(), "location": "FG", "container": pallet,
+               "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "360", "uom": "ea"}]}  # fmt: skip
+        yield {"id": p.event_id(), "type": "move", "time": p.tick(), "location": "FG", "to_location": "DOCK",
+               "containers": [pallet]}  # fmt: skip
+        yield {"id": p.event_id(), "type": "ship", "time": p.tick(), "location": "DOCK",
+               "partner": p.rng.choice(CUSTOMERS), "reference": f"SO-{c:05d}", "containers": [pallet]}  # fmt: skip
+        if c % 10 == 0:
+            yield {"id": p.event_id(), "type": "adjust", "time": p.tick(), "location": "FG", "reason": "QC sample",
+                   "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "-2", "uom": "ea"}]}  # fmt: skip
+            yield {"id": p.event_id(), "type": "observe", "time": p.tick(), "location": "OVEN",
+                   "lots": [{"item": "BREAD", "lot": bread}],
+                   "results": [{"name": "core temperature", "value": "96", "unit": "Cel", "pass": True}]}  # fmt: skip
