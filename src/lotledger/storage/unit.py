@@ -307,27 +307,40 @@ class Unit:
             )
 
     def _write_balances(self, deltas: dict[BalanceKey, int]) -> None:
-        rows = []
+        # Increases upsert; decreases update the row the rules read (it exists,
+        # or the check would have refused). An upsert of a negative row would
+        # trip CHECK (qty >= 0) on the proposed row before the conflict merges.
+        increases, decreases = [], []
         for key, delta in deltas.items():
+            self._base[key] = self._base.get(key, 0) + delta
             if delta:
                 lot, location, container = key
-                rows.append(
-                    {
-                        "lot_id": self._lot_ids[lot],
-                        "location_id": self._require(self.location_row(location), location)[0],
-                        "container": container,
-                        "qty": delta,
-                    }
-                )
-            self._base[key] = self._base.get(key, 0) + delta
-        if not rows:
-            return
-        insert = (pg_insert if self.postgres else sqlite_insert)(t.balances)
-        upsert = insert.on_conflict_do_update(
-            index_elements=["lot_id", "location_id", "container"],
-            set_={"qty": t.balances.c.qty + insert.excluded.qty},
-        )
-        self.conn.execute(upsert, rows)
+                row = {
+                    "lot_id": self._lot_ids[lot],
+                    "location_id": self._require(self.location_row(location), location)[0],
+                    "container": container,
+                    "qty": delta,
+                }
+                (increases if delta > 0 else decreases).append(row)
+        if decreases:
+            b = t.balances.c
+            self.conn.execute(
+                t.balances.update()
+                .where(
+                    b.lot_id == bindparam("b_lot"), b.location_id == bindparam("b_location"),
+                    b.container == bindparam("b_container"),
+                )  # fmt: skip
+                .values(qty=b.qty + bindparam("b_qty")),
+                [{"b_lot": r["lot_id"], "b_location": r["location_id"], "b_container": r["container"], "b_qty": r["qty"]}
+                 for r in decreases],  # fmt: skip
+            )
+        if increases:
+            insert = (pg_insert if self.postgres else sqlite_insert)(t.balances)
+            upsert = insert.on_conflict_do_update(
+                index_elements=["lot_id", "location_id", "container"],
+                set_={"qty": t.balances.c.qty + insert.excluded.qty},
+            )
+            self.conn.execute(upsert, increases)
 
     def forget_holds(self) -> None:
         self._holds.clear()

@@ -1,0 +1,90 @@
+"""Fixtures: a fresh ledger on SQLite and on a real PostgreSQL server for every storage test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from lotledger.bootstrap import App, bootstrap
+from lotledger.config import Settings
+from lotledger.storage.engine import make_engine
+from lotledger.storage.migrate import upgrade
+from tests.pg import Cluster
+
+BACKENDS = ["sqlite", "postgresql"]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[str]:
+    """The server URL: $LOTLEDGER_TEST_PG, or a throwaway cluster. In CI a missing server fails."""
+    if os.environ.get("LOTLEDGER_TEST_PG"):
+        yield os.environ["LOTLEDGER_TEST_PG"]
+        return
+    try:
+        cluster = Cluster()
+    except Exception as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs PostgreSQL and it did not start: {error}")
+        pytest.skip(f"PostgreSQL not available: {error}")
+    yield cluster.url
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: str) -> str:
+    """A migrated database that each test copies (CREATE DATABASE ... TEMPLATE)."""
+    admin = create_engine(pg_cluster, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS lotledger_template"))
+        conn.execute(text("CREATE DATABASE lotledger_template"))
+    admin.dispose()
+    engine = make_engine(pg_cluster.rsplit("/", 1)[0] + "/lotledger_template")
+    upgrade(engine)
+    engine.dispose()
+    return pg_cluster
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def fresh_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = tmp_path / "ledger.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    server = request.getfixturevalue("pg_template")
+    name = f"test_{os.getpid()}_{next(_names)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE lotledger_template"))
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database on each backend."""
+    yield from fresh_db_url(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[App]:
+    ledger_app = bootstrap(Settings(db_url), migrate=False)
+    yield ledger_app
+    ledger_app.close()

@@ -1,0 +1,79 @@
+"""Test data: a small plant and one-line helpers for each kind of event."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lotledger.bootstrap import App
+from lotledger.domain.events import parse_event
+from lotledger.domain.model import Item, Location, Partner
+from lotledger.storage.ledger import Recorded
+from lotledger.storage.unit import Attribution
+
+ATTRIBUTION = Attribution(recorded_by="user:tester", client="token:test-suite")
+_clock = itertools.count()
+START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+
+ITEMS = [
+    Item("FLOUR", "Flour", "kg"),
+    Item("SALT", "Salt", "kg"),
+    Item("MILK", "Milk", "L"),
+    Item("DOUGH", "Dough", "kg", shelf_life_days=2),
+    Item("BREAD", "Bread", "ea", gtin="09506000134352"),
+]
+LOCATIONS = [
+    Location("PLANT", "Plant", "site"),
+    Location("RAW", "Raw store", "warehouse", "PLANT"),
+    Location("LINE", "Line 1", "line", "PLANT"),
+    Location("FG", "Finished goods", "warehouse", "PLANT"),
+    Location("DOCK", "Dock", "dock", "PLANT"),
+]
+PARTNERS = [
+    Partner("MILL", "Mill", "supplier"),
+    Partner("SHOP", "Shop", "customer"),
+    Partner("DELI", "Deli", "customer"),
+]
+PALLET = "006141410000000019"
+
+
+def now() -> str:
+    return (START + timedelta(minutes=next(_clock))).isoformat()
+
+
+def setup_plant(app: App) -> None:
+    for record in [*LOCATIONS, *ITEMS, *PARTNERS]:
+        app.ledger.save(record, ATTRIBUTION)
+
+
+def record(app: App, document: dict[str, Any]) -> Recorded:
+    document.setdefault("time", now())
+    return app.ledger.record(parse_event(document), ATTRIBUTION)
+
+
+def line(item: str, lot: str, qty: Any, uom: str = "kg", **extra: Any) -> dict[str, Any]:
+    return {"item": item, "lot": lot, "qty": str(qty), "uom": uom, **extra}
+
+
+def receive(app: App, item: str, lot: str, qty: Any, uom: str = "kg", location: str = "RAW", **extra: Any) -> Recorded:
+    return record(app, {"type": "receive", "location": location, "partner": "MILL", "reference": "PO-1",
+                        "lines": [line(item, lot, qty, uom, **extra)]})  # fmt: skip
+
+
+def produce(app: App, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]], location: str = "RAW", **extra: Any) -> Recorded:
+    return record(app, {"type": "produce", "location": location, "inputs": inputs, "outputs": outputs, **extra})
+
+
+def ship(app: App, item: str, lot: str, qty: Any, uom: str = "kg", customer: str = "SHOP", location: str = "RAW") -> Recorded:
+    return record(app, {"type": "ship", "location": location, "partner": customer, "reference": "SO-1",
+                        "lines": [line(item, lot, qty, uom)]})  # fmt: skip
+
+
+def hold(app: App, item: str, lot: str, scope: str = "lot", reason: str = "metal detector alarm") -> Recorded:
+    return record(app, {"type": "hold", "location": "RAW", "reason": reason, "scope": scope,
+                        "lots": [{"item": item, "lot": lot}]})  # fmt: skip
+
+
+def void(app: App, target: str, reason: str = "keyed in twice") -> Recorded:
+    return record(app, {"type": "void", "location": "RAW", "target": target, "reason": reason})
