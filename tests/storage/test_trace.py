@@ -1,0 +1,149 @@
+"""Traces: the closure, the recursive walk and a plain in-memory traversal agree, on both backends."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict, deque
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lotledger.bootstrap import App
+from lotledger.demo import plant as demo_plant
+from lotledger.domain.model import LotKey
+from lotledger.interchange.jsonl import Line, parse_record
+from lotledger.services.importing import import_lines
+from lotledger.storage.trace import relatives, walk
+from tests.factories import ATTRIBUTION, line, produce, receive, setup_plant, ship, void
+
+_namespaces = itertools.count()
+
+
+def reference(edges: set[tuple[str, str]], root: str, direction: str, max_depth: int = 256) -> dict[str, int]:
+    """Breadth-first search over plain edges: the answer the SQL must give."""
+    step: dict[str, set[str]] = defaultdict(set)
+    for parent, child in edges:
+        if direction == "down":
+            step[parent].add(child)
+        else:
+            step[child].add(parent)
+    depth = {root: 0}
+    queue = deque([root])
+    while queue:
+        lot = queue.popleft()
+        if depth[lot] == max_depth:
+            continue
+        for nxt in step[lot]:
+            if nxt not in depth:
+                depth[nxt] = depth[lot] + 1
+                queue.append(nxt)
+    del depth[root]
+    return depth
+
+
+plants = st.integers(min_value=2, max_value=9).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(
+            st.tuples(
+                st.sets(st.integers(0, n - 1), min_size=1, max_size=3),
+                st.sets(st.integers(0, n - 1), min_size=1, max_size=2),
+                st.booleans(),
+            ).filter(lambda e: not (e[0] & e[1])),
+            min_size=1,
+            max_size=14,
+        ),
+    )
+)
+
+
+@pytest.fixture
+def plant(app: App) -> App:
+    setup_plant(app)
+    return app
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plants)
+def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: tuple[int, list]) -> None:
+    lots, productions = generated
+    ns = f"R{next(_namespaces)}"
+    codes = [f"{ns}-{i}" for i in range(lots)]
+    for code in codes:
+        receive(plant, "FLOUR", code, 1000)
+    edges_by_event: dict[str, set[tuple[str, str]]] = {}
+    for inputs, outputs, then_void in productions:
+        made = produce(plant, [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
+                       [line("FLOUR", codes[o], 1) for o in sorted(outputs)])  # fmt: skip
+        edges_by_event[made.id] = {(codes[i], codes[o]) for i in inputs for o in outputs}
+        if then_void:
+            void(plant, made.id)
+            del edges_by_event[made.id]
+    edges = set().union(*edges_by_event.values()) if edges_by_event else set()
+    with plant.engine.connect() as conn:
+        ids = {code: plant.reader.lot(LotKey("FLOUR", code)).id for code in codes}
+        names = {v: k for k, v in ids.items()}
+        for code, direction, depth in itertools.product(codes, ("up", "down"), (1, 2, 256)):
+            expected = reference(edges, code, direction, depth)
+            by_closure = {names[i]: d for i, d in relatives(conn, ids[code], direction, depth).items()}
+            by_walk = {names[i]: d for i, d in walk(conn, ids[code], direction, depth).items()}
+            assert by_closure == expected, (code, direction, depth)
+            assert by_walk == expected, (code, direction, depth)
+    for code in codes:
+        down = plant.reader.forward(LotKey("FLOUR", code))
+        assert {lot.lot.code: lot.depth for lot in down.lots} == reference(edges, code, "down")
+
+
+def test_rework_loop_is_traced_without_looping(plant: App) -> None:
+    receive(plant, "FLOUR", "A", 100)
+    produce(plant, [line("FLOUR", "A", 10)], [line("DOUGH", "B", 10)])
+    produce(plant, [line("DOUGH", "B", 5)], [line("FLOUR", "A", 5)], note="rework")
+    assert [(x.lot, x.depth) for x in plant.reader.forward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
+    assert [(x.lot, x.depth) for x in plant.reader.backward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
+
+
+def test_backward_trace_ends_at_receipts_with_supplier_lot_and_quantities(plant: App) -> None:
+    receive(plant, "FLOUR", "F-1", 500, supplier_lot="MILL-77")
+    receive(plant, "SALT", "S-1", 20)
+    produce(plant, [line("FLOUR", "F-1", 200), line("SALT", "S-1", 4000, "g")], [line("DOUGH", "D-1", 204)])
+    produce(plant, [line("DOUGH", "D-1", 204)], [line("BREAD", "B-1", 400, "ea")])
+    trace = plant.reader.backward(LotKey("BREAD", "B-1"))
+    assert [(x.lot.code, x.depth) for x in trace.lots] == [("D-1", 1), ("F-1", 2), ("S-1", 2)]
+    assert {(e.parent.code, e.child.code, e.parent_qty, e.child_qty) for e in trace.edges} == {
+        ("F-1", "D-1", 200, 204), ("S-1", "D-1", 4, 204), ("D-1", "B-1", 204, 400),
+    }  # fmt: skip
+    assert [(r.lot.code, r.supplier, r.supplier_lot, r.reference, r.qty) for r in trace.receipts] == [
+        ("F-1", "MILL", "MILL-77", "PO-1", 500), ("S-1", "MILL", None, "PO-1", 20),
+    ]  # fmt: skip
+
+
+def test_forward_trace_shows_stock_shipments_customers_and_exposure(plant: App) -> None:
+    receive(plant, "FLOUR", "F-1", 100)
+    receive(plant, "FLOUR", "F-2", 300)
+    produce(plant, [line("FLOUR", "F-1", 100), line("FLOUR", "F-2", 300)], [line("DOUGH", "D-1", 400)])
+    produce(plant, [line("DOUGH", "D-1", 400)], [line("BREAD", "B-1", 800, "ea")])
+    ship(plant, "BREAD", "B-1", 200, "ea", customer="SHOP")
+    ship(plant, "BREAD", "B-1", 600, "ea", customer="DELI")
+    trace = plant.reader.forward(LotKey("FLOUR", "F-1"))
+    assert [(c.customer, c.qty) for c in trace.customers] == [("DELI", {"ea": 600}), ("SHOP", {"ea": 200})]
+    assert trace.on_hand == []
+    exposure = plant.reader.exposure(LotKey("FLOUR", "F-1"))
+    # F-1 is a quarter of the dough, so a quarter of each shipment is F-1: 100 kg in all.
+    assert exposure.lots[LotKey("DOUGH", "D-1")] == 100
+    assert exposure.customers == {"SHOP": Decimal(25), "DELI": Decimal(75)}
+
+
+def test_closure_agrees_with_the_recursive_walk_on_the_demo_plant(app: App) -> None:
+    records = (Line(n, parse_record(raw)) for n, raw in enumerate(demo_plant(30), start=1))
+    report = import_lines(app.ledger, records, ATTRIBUTION)
+    assert report.errors == []
+    hub = app.reader.lot(LotKey("SALT", "S-HUB")).id
+    with app.engine.connect() as conn:
+        assert relatives(conn, hub, "down") == walk(conn, hub, "down")
+        assert len(relatives(conn, hub, "down")) == 45  # half the 30 doughs, each with bread and wrapped loaf
+        wrapped = app.reader.lot(LotKey("BREAD-W", "W-0001")).id
+        assert relatives(conn, wrapped, "up") == walk(conn, wrapped, "up")
+    balance = app.reader.mass_balance(LotKey("SALT", "S-HUB"))
+    assert balance.difference == 0
