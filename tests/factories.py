@@ -35,7 +35,7 @@ PARTNERS = [
     Partner("SHOP", "Shop", "customer"),
     Partner("DELI", "Deli", "customer"),
 ]
-PALLET = "006141410000000019"
+PALLET = "106141412345678908"
 
 
 def now() -> str:
@@ -57,22 +57,43 @@ def line(item: str, lot: str, qty: Any, uom: str = "kg", **extra: Any) -> dict[s
 
 
 def receive(app: App, item: str, lot: str, qty: Any, uom: str = "kg", location: str = "RAW", **extra: Any) -> Recorded:
-    return record(app, {"type": "receive", "location": location, "partner": "MILL", "reference": "PO-1",
-                        "lines": [line(item, lot, qty, uom, **extra)]})  # fmt: skip
+    return record(
+        app,
+        {
+            "type": "receive",
+            "location": location,
+            "partner": "MILL",
+            "reference": "PO-1",
+            "lines": [line(item, lot, qty, uom, **extra)],
+        },
+    )
 
 
-def produce(app: App, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]], location: str = "RAW", **extra: Any) -> Recorded:
+def produce(
+    app: App, inputs: list[dict[str, Any]], outputs: list[dict[str, Any]], location: str = "RAW", **extra: Any
+) -> Recorded:
     return record(app, {"type": "produce", "location": location, "inputs": inputs, "outputs": outputs, **extra})
 
 
-def ship(app: App, item: str, lot: str, qty: Any, uom: str = "kg", customer: str = "SHOP", location: str = "RAW") -> Recorded:
-    return record(app, {"type": "ship", "location": location, "partner": customer, "reference": "SO-1",
-                        "lines": [line(item, lot, qty, uom)]})  # fmt: skip
+def ship(
+    app: App, item: str, lot: str, qty: Any, uom: str = "kg", customer: str = "SHOP", location: str = "RAW"
+) -> Recorded:
+    return record(
+        app,
+        {
+            "type": "ship",
+            "location": location,
+            "partner": customer,
+            "reference": "SO-1",
+            "lines": [line(item, lot, qty, uom)],
+        },
+    )
 
 
 def hold(app: App, item: str, lot: str, scope: str = "lot", reason: str = "metal detector alarm") -> Recorded:
-    return record(app, {"type": "hold", "location": "RAW", "reason": reason, "scope": scope,
-                        "lots": [{"item": item, "lot": lot}]})  # fmt: skip
+    return record(
+        app, {"type": "hold", "location": "RAW", "reason": reason, "scope": scope, "lots": [{"item": item, "lot": lot}]}
+    )
 
 
 def void(app: App, target: str, reason: str = "keyed in twice") -> Recorded:

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,13 +35,15 @@ from lotledger.services.importing import ImportReport, import_lines
 from lotledger.storage.unit import Attribution
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $LOTLEDGER_DB or sqlite:///lotledger.db).")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $LOTLEDGER_DB or sqlite:///lotledger.db).")
+]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -85,7 +87,9 @@ def init(db: DbOption = None) -> None:
 
 def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
     columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ) as bar:
+    with Progress(
+        *columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ
+    ) as bar:
         task = bar.add_task("import", total=total)
         advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
         return import_lines(ledger_app.ledger, lines, _attribution(client), advance)
@@ -120,7 +124,9 @@ def demo(
 
 @app.command(name="import")
 def import_file(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")
+    ],
     db: DbOption = None,
 ) -> None:
     """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""

@@ -45,8 +45,14 @@ MASTER: list[dict[str, Any]] = [
     {"type": "item", "sku": "BAG", "name": "Bread bag", "uom": "ea"},
     {"type": "item", "sku": "DOUGH", "name": "White dough", "uom": "kg", "shelf_life_days": 1},
     {"type": "item", "sku": "BREAD", "name": "White loaf, unwrapped", "uom": "ea", "shelf_life_days": 3},
-    {"type": "item", "sku": "BREAD-W", "name": "White loaf 800 g, wrapped", "uom": "ea",
-     "gtin": "09506000134352", "shelf_life_days": 5},  # fmt: skip
+    {
+        "type": "item",
+        "sku": "BREAD-W",
+        "name": "White loaf 800 g, wrapped",
+        "uom": "ea",
+        "gtin": "09506000134352",
+        "shelf_life_days": 5,
+    },
 ]
 CUSTOMERS = ["FRESHMART", "CORNERSHOP", "CITYDELI", "SCHOOLS"]
 
@@ -90,10 +96,22 @@ class _Plant:
             self.deliveries += 1
             code = f"{prefix}-{self.deliveries:05d}"
             self.lot[sku], self.left[sku] = code, delivery
-            line = {"item": sku, "lot": code, "qty": str(delivery), "uom": uom,
-                    "supplier_lot": f"{supplier[:3]}{self.rng.randrange(10**6):06d}"}  # fmt: skip
-            yield {"id": self.event_id(), "type": "receive", "time": self.tick(), "location": "RAW",
-                   "partner": supplier, "reference": f"PO-{self.deliveries:05d}", "lines": [line]}  # fmt: skip
+            line = {
+                "item": sku,
+                "lot": code,
+                "qty": str(delivery),
+                "uom": uom,
+                "supplier_lot": f"{supplier[:3]}{self.rng.randrange(10**6):06d}",
+            }
+            yield {
+                "id": self.event_id(),
+                "type": "receive",
+                "time": self.tick(),
+                "location": "RAW",
+                "partner": supplier,
+                "reference": f"PO-{self.deliveries:05d}",
+                "lines": [line],
+            }
         self.left[sku] -= use
 
 
@@ -101,9 +119,15 @@ def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
     """Master data, then `cycles` production cycles of a bakery, as JSON objects."""
     yield from MASTER
     p = _Plant(seed)
-    yield {"id": p.event_id(), "type": "receive", "time": p.tick(), "location": "RAW", "partner": "SALTWORKS",
-           "reference": "PO-HUB", "lines": [{"item": "SALT", "lot": "S-HUB", "qty": str(10**9), "uom": "kg",
-                                             "supplier_lot": "SW-2026-BULK"}]}  # fmt: skip
+    yield {
+        "id": p.event_id(),
+        "type": "receive",
+        "time": p.tick(),
+        "location": "RAW",
+        "partner": "SALTWORKS",
+        "reference": "PO-HUB",
+        "lines": [{"item": "SALT", "lot": "S-HUB", "qty": str(10**9), "uom": "kg", "supplier_lot": "SW-2026-BULK"}],
+    }
     for c in range(1, cycles + 1):
         inputs = []
         for sku, supplier, prefix, delivery, use, uom in RAW:
@@ -114,27 +138,84 @@ def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
             if sku != "BAG":
                 inputs.append({"item": sku, "lot": p.lot[sku], "qty": str(use), "uom": uom, "location": "RAW"})
         dough, bread, wrapped = f"D-{c:04d}", f"B-{c:04d}", f"W-{c:04d}"
-        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "MIX", "reference": f"WO-{c:05d}",
-               "inputs": inputs, "outputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg"}]}  # fmt: skip
-        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "OVEN", "reference": f"WO-{c:05d}",
-               "inputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg", "location": "MIX"}],
-               "outputs": [{"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea"}]}  # fmt: skip
-        yield {"id": p.event_id(), "type": "produce", "time": p.tick(), "location": "WRAP", "reference": f"WO-{c:05d}",
-               "inputs": [{"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea", "location": "OVEN"},
-                          {"item": "BAG", "lot": p.lot["BAG"], "qty": "400", "uom": "ea", "location": "RAW"}],
-               "outputs": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}]}  # fmt: skip
-        yield {"id": p.event_id(), "type": "move", "time": p.tick(), "location": "WRAP", "to_location": "FG",
-               "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}]}  # fmt: skip
+        yield {
+            "id": p.event_id(),
+            "type": "produce",
+            "time": p.tick(),
+            "location": "MIX",
+            "reference": f"WO-{c:05d}",
+            "inputs": inputs,
+            "outputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg"}],
+        }
+        yield {
+            "id": p.event_id(),
+            "type": "produce",
+            "time": p.tick(),
+            "location": "OVEN",
+            "reference": f"WO-{c:05d}",
+            "inputs": [{"item": "DOUGH", "lot": dough, "qty": "206", "uom": "kg", "location": "MIX"}],
+            "outputs": [{"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea"}],
+        }
+        yield {
+            "id": p.event_id(),
+            "type": "produce",
+            "time": p.tick(),
+            "location": "WRAP",
+            "reference": f"WO-{c:05d}",
+            "inputs": [
+                {"item": "BREAD", "lot": bread, "qty": "400", "uom": "ea", "location": "OVEN"},
+                {"item": "BAG", "lot": p.lot["BAG"], "qty": "400", "uom": "ea", "location": "RAW"},
+            ],
+            "outputs": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}],
+        }
+        yield {
+            "id": p.event_id(),
+            "type": "move",
+            "time": p.tick(),
+            "location": "WRAP",
+            "to_location": "FG",
+            "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "400", "uom": "ea"}],
+        }
         pallet = sscc(c)
-        yield {"id": p.event_id(), "type": "pack", "time": p.tick(), "location": "FG", "container": pallet,
-               "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "360", "uom": "ea"}]}  # fmt: skip
-        yield {"id": p.event_id(), "type": "move", "time": p.tick(), "location": "FG", "to_location": "DOCK",
-               "containers": [pallet]}  # fmt: skip
-        yield {"id": p.event_id(), "type": "ship", "time": p.tick(), "location": "DOCK",
-               "partner": p.rng.choice(CUSTOMERS), "reference": f"SO-{c:05d}", "containers": [pallet]}  # fmt: skip
+        yield {
+            "id": p.event_id(),
+            "type": "pack",
+            "time": p.tick(),
+            "location": "FG",
+            "container": pallet,
+            "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "360", "uom": "ea"}],
+        }
+        yield {
+            "id": p.event_id(),
+            "type": "move",
+            "time": p.tick(),
+            "location": "FG",
+            "to_location": "DOCK",
+            "containers": [pallet],
+        }
+        yield {
+            "id": p.event_id(),
+            "type": "ship",
+            "time": p.tick(),
+            "location": "DOCK",
+            "partner": p.rng.choice(CUSTOMERS),
+            "reference": f"SO-{c:05d}",
+            "containers": [pallet],
+        }
         if c % 10 == 0:
-            yield {"id": p.event_id(), "type": "adjust", "time": p.tick(), "location": "FG", "reason": "QC sample",
-                   "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "-2", "uom": "ea"}]}  # fmt: skip
-            yield {"id": p.event_id(), "type": "observe", "time": p.tick(), "location": "OVEN",
-                   "lots": [{"item": "BREAD", "lot": bread}],
-                   "results": [{"name": "core temperature", "value": "96", "unit": "Cel", "pass": True}]}  # fmt: skip
+            yield {
+                "id": p.event_id(),
+                "type": "adjust",
+                "time": p.tick(),
+                "location": "FG",
+                "reason": "QC sample",
+                "lines": [{"item": "BREAD-W", "lot": wrapped, "qty": "-2", "uom": "ea"}],
+            }
+            yield {
+                "id": p.event_id(),
+                "type": "observe",
+                "time": p.tick(),
+                "location": "OVEN",
+                "lots": [{"item": "BREAD", "lot": bread}],
+                "results": [{"name": "core temperature", "value": "96", "unit": "Cel", "pass": True}],
+            }

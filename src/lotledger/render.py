@@ -36,22 +36,33 @@ def _when(value: Any) -> str:
 
 
 def backward_table(trace: tr.BackwardTrace) -> Table:
-    rows = [
-        (lot.depth, lot.lot, lot.origin, lot.expiry, "HELD" if lot.held else "")
-        for lot in trace.lots
-    ]
-    table = _table(f"Backward trace of {trace.root}: {len(rows)} ancestor lots", ("depth", "lot", "origin", "expiry", "status"), rows, len(rows))
+    rows = [(lot.depth, lot.lot, lot.origin, lot.expiry, "HELD" if lot.held else "") for lot in trace.lots]
+    table = _table(
+        f"Backward trace of {trace.root}: {len(rows)} ancestor lots",
+        ("depth", "lot", "origin", "expiry", "status"),
+        rows,
+        len(rows),
+    )
     receipts = _table(
         "Receipts at the end of the trace",
         ("lot", "supplier", "supplier lot", "reference", "time", "qty"),
-        ((r.lot, r.supplier, r.supplier_lot, r.reference, _when(r.time), f"{format_qty(r.qty)} {r.uom}") for r in trace.receipts),
+        (
+            (r.lot, r.supplier, r.supplier_lot, r.reference, _when(r.time), f"{format_qty(r.qty)} {r.uom}")
+            for r in trace.receipts
+        ),
         len(trace.receipts),
     )
     edges = _table(
         "Genealogy edges",
         ("parent", "consumed", "child", "made", "time"),
         (
-            (e.parent, f"{format_qty(e.parent_qty)} {e.parent_uom}", e.child, f"{format_qty(e.child_qty)} {e.child_uom}", _when(e.time))
+            (
+                e.parent,
+                f"{format_qty(e.parent_qty)} {e.parent_uom}",
+                e.child,
+                f"{format_qty(e.child_qty)} {e.child_uom}",
+                _when(e.time),
+            )
             for e in trace.edges
         ),
         len(trace.edges),
@@ -75,14 +86,24 @@ def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
         "Customers reached",
         ("customer", "shipments", "lots", "qty", "first", "last"),
         (
-            (c.customer, c.shipments, c.lots, ", ".join(f"{format_qty(q)} {u}" for u, q in c.qty.items()), _when(c.first), _when(c.last))
+            (
+                c.customer,
+                c.shipments,
+                c.lots,
+                ", ".join(f"{format_qty(q)} {u}" for u, q in c.qty.items()),
+                _when(c.first),
+                _when(c.last),
+            )
             for c in trace.customers
         ),
     )
     shipments = _table(
         "Shipments",
         ("time", "customer", "reference", "container", "lot", "qty"),
-        ((_when(s.time), s.customer, s.reference, s.container, s.lot, f"{format_qty(s.qty)} {s.uom}") for s in trace.shipments),
+        (
+            (_when(s.time), s.customer, s.reference, s.container, s.lot, f"{format_qty(s.qty)} {s.uom}")
+            for s in trace.shipments
+        ),
         len(trace.shipments),
     )
     return [lots, customers, shipments, balance_table(trace.on_hand, "On hand now")]
@@ -102,7 +123,16 @@ def history_table(lot: LotKey, entries: list[HistoryEntry]) -> Table:
         f"History of {lot}",
         ("time", "event", "location", "reference", "recorded by", "client", "status", "id"),
         (
-            (_when(e.time), e.type, e.location, e.reference, e.recorded_by, e.client, f"VOIDED by {e.voided_by}" if e.voided_by else "", e.event_id)
+            (
+                _when(e.time),
+                e.type,
+                e.location,
+                e.reference,
+                e.recorded_by,
+                e.client,
+                f"VOIDED by {e.voided_by}" if e.voided_by else "",
+                e.event_id,
+            )
             for e in entries
         ),
         len(entries),
@@ -111,10 +141,15 @@ def history_table(lot: LotKey, entries: list[HistoryEntry]) -> Table:
 
 def mass_balance_table(m: MassBalance) -> Table:
     rows = [
-        ("received", m.received), ("produced", m.produced), ("returned", m.returned),
-        ("consumed", m.consumed), ("shipped", m.shipped), ("adjusted", m.adjusted),
-        ("on hand", m.on_hand), ("difference", m.difference),
-    ]  # fmt: skip
+        ("received", m.received),
+        ("produced", m.produced),
+        ("returned", m.returned),
+        ("consumed", m.consumed),
+        ("shipped", m.shipped),
+        ("adjusted", m.adjusted),
+        ("on hand", m.on_hand),
+        ("difference", m.difference),
+    ]
     return _table(f"Mass balance of {m.lot} ({m.uom})", ("", "qty"), ((k, format_qty(v)) for k, v in rows))
 
 

@@ -14,7 +14,6 @@ from lotledger.bootstrap import App
 from lotledger.domain.errors import IdempotencyConflict, InsufficientStock, LotOnHold, NotFound, ValidationError
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import LotKey
-from lotledger.storage import schema as t
 from lotledger.storage.ledger import BatchRejected
 from tests.factories import ATTRIBUTION, hold, line, now, produce, receive, record, setup_plant, ship, void
 
@@ -64,20 +63,27 @@ def test_rejected_event_leaves_every_table_unchanged(plant: App) -> None:
     receive(plant, "SALT", "S-1", 5)
     before = snapshot(plant)
     refused = [
-        {"type": "produce", "location": "RAW", "inputs": [line("FLOUR", "F-1", 50), line("SALT", "S-1", 6)],
-         "outputs": [line("DOUGH", "D-NEW", 56)]},
+        {
+            "type": "produce",
+            "location": "RAW",
+            "inputs": [line("FLOUR", "F-1", 50), line("SALT", "S-1", 6)],
+            "outputs": [line("DOUGH", "D-NEW", 56)],
+        },
         {"type": "receive", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-2", 1)]},
         {"type": "ship", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-1", 1, "L")]},
-    ]  # fmt: skip
+    ]
     for document in refused:
         with pytest.raises((InsufficientStock, ValidationError)):
             record(plant, document)
     with pytest.raises(BatchRejected) as batch:
         plant.ledger.record_many(
-            [parse_event({**refused[0], "time": now(), "inputs": [line("FLOUR", "F-1", 1)]}),
-             parse_event({**refused[0], "time": now()})],
-            ATTRIBUTION, atomic=True,
-        )  # fmt: skip
+            [
+                parse_event({**refused[0], "time": now(), "inputs": [line("FLOUR", "F-1", 1)]}),
+                parse_event({**refused[0], "time": now()}),
+            ],
+            ATTRIBUTION,
+            atomic=True,
+        )
     assert batch.value.field == "events[1].inputs[1].qty"
     assert snapshot(plant) == before
 
@@ -134,8 +140,16 @@ def test_downstream_hold_blocks_shipping_what_was_made_from_the_lot(plant: App) 
     hold(plant, "FLOUR", "F-1", scope="downstream")
     with pytest.raises(LotOnHold, match="BREAD/B-1 is on hold"):
         ship(plant, "BREAD", "B-1", 5, "ea")
-    record(plant, {"type": "release", "location": "RAW", "reason": "retested OK", "scope": "downstream",
-                   "lots": [{"item": "FLOUR", "lot": "F-1"}]})  # fmt: skip
+    record(
+        plant,
+        {
+            "type": "release",
+            "location": "RAW",
+            "reason": "retested OK",
+            "scope": "downstream",
+            "lots": [{"item": "FLOUR", "lot": "F-1"}],
+        },
+    )
     ship(plant, "BREAD", "B-1", 5, "ea")
     assert plant.reader.lot(LotKey("BREAD", "B-1")).holds == []
 
@@ -151,8 +165,14 @@ def test_voiding_a_hold_lifts_it(plant: App) -> None:
 
 
 def test_same_event_id_twice_is_recorded_once_with_the_same_answer(plant: App) -> None:
-    document = {"id": "2f1c7a64-1b8e-4c1a-9a53-0e6b4a0d2c11", "type": "receive", "time": now(), "location": "RAW",
-                "partner": "MILL", "lines": [line("FLOUR", "F-1", 10)]}  # fmt: skip
+    document = {
+        "id": "2f1c7a64-1b8e-4c1a-9a53-0e6b4a0d2c11",
+        "type": "receive",
+        "time": now(),
+        "location": "RAW",
+        "partner": "MILL",
+        "lines": [line("FLOUR", "F-1", 10)],
+    }
     first = record(plant, dict(document))
     again = record(plant, dict(document))
     assert (first.id, again.id, again.duplicate) == (document["id"], document["id"], True)
@@ -177,19 +197,36 @@ def test_every_event_records_who_and_which_client(plant: App) -> None:
 @pytest.mark.parametrize(
     ("document", "error", "message"),
     [
-        ({"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1, "L")]},
-         ValidationError, "lines[0].uom: unit 'L' does not convert to the item's base unit 'kg'"),
-        ({"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("NOPE", "F-1", 1)]},
-         NotFound, "lines[0].item: unknown item 'NOPE'"),
-        ({"type": "ship", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "MISSING", 1)]},
-         NotFound, "lines[0].lot: unknown lot FLOUR/MISSING"),
-        ({"type": "receive", "location": "MARS", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1)]},
-         NotFound, "location: unknown location 'MARS'"),
-        ({"type": "receive", "location": "RAW", "partner": "MILL", "colour": "red", "lines": []},
-         ValidationError, "colour: unknown field for a receive event"),
+        (
+            {"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1, "L")]},
+            ValidationError,
+            "lines[0].uom: unit 'L' does not convert to the item's base unit 'kg'",
+        ),
+        (
+            {"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("NOPE", "F-1", 1)]},
+            NotFound,
+            "lines[0].item: unknown item 'NOPE'",
+        ),
+        (
+            {"type": "ship", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "MISSING", 1)]},
+            NotFound,
+            "lines[0].lot: unknown lot FLOUR/MISSING",
+        ),
+        (
+            {"type": "receive", "location": "MARS", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1)]},
+            NotFound,
+            "location: unknown location 'MARS'",
+        ),
+        (
+            {"type": "receive", "location": "RAW", "partner": "MILL", "colour": "red", "lines": []},
+            ValidationError,
+            "colour: unknown field for a receive event",
+        ),
     ],
-)  # fmt: skip
-def test_bad_input_gets_an_error_naming_the_field(plant: App, document: dict[str, Any], error: type, message: str) -> None:
+)
+def test_bad_input_gets_an_error_naming_the_field(
+    plant: App, document: dict[str, Any], error: type, message: str
+) -> None:
     with pytest.raises(error) as raised:
         record(plant, document)
     assert str(raised.value).startswith(message)

@@ -75,8 +75,11 @@ def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: 
         receive(plant, "FLOUR", code, 1000)
     edges_by_event: dict[str, set[tuple[str, str]]] = {}
     for inputs, outputs, then_void in productions:
-        made = produce(plant, [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
-                       [line("FLOUR", codes[o], 1) for o in sorted(outputs)])  # fmt: skip
+        made = produce(
+            plant,
+            [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
+            [line("FLOUR", codes[o], 1) for o in sorted(outputs)],
+        )
         edges_by_event[made.id] = {(codes[i], codes[o]) for i in inputs for o in outputs}
         if then_void:
             void(plant, made.id)
@@ -112,11 +115,14 @@ def test_backward_trace_ends_at_receipts_with_supplier_lot_and_quantities(plant:
     trace = plant.reader.backward(LotKey("BREAD", "B-1"))
     assert [(x.lot.code, x.depth) for x in trace.lots] == [("D-1", 1), ("F-1", 2), ("S-1", 2)]
     assert {(e.parent.code, e.child.code, e.parent_qty, e.child_qty) for e in trace.edges} == {
-        ("F-1", "D-1", 200, 204), ("S-1", "D-1", 4, 204), ("D-1", "B-1", 204, 400),
-    }  # fmt: skip
+        ("F-1", "D-1", 200, 204),
+        ("S-1", "D-1", 4, 204),
+        ("D-1", "B-1", 204, 400),
+    }
     assert [(r.lot.code, r.supplier, r.supplier_lot, r.reference, r.qty) for r in trace.receipts] == [
-        ("F-1", "MILL", "MILL-77", "PO-1", 500), ("S-1", "MILL", None, "PO-1", 20),
-    ]  # fmt: skip
+        ("F-1", "MILL", "MILL-77", "PO-1", 500),
+        ("S-1", "MILL", None, "PO-1", 20),
+    ]
 
 
 def test_forward_trace_shows_stock_shipments_customers_and_exposure(plant: App) -> None:

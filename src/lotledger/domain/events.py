@@ -148,8 +148,7 @@ class Observe(Event):
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls
-    for cls in (Receive, Produce, Move, Pack, Unpack, Ship, Return, Adjust, Hold, Release, Void, Observe)
+    cls.type: cls for cls in (Receive, Produce, Move, Pack, Unpack, Ship, Return, Adjust, Hold, Release, Void, Observe)
 }
 
 # What each lot line may carry beyond item/lot/qty/uom, by the field it sits in.
@@ -252,7 +251,9 @@ def _lot_keys(raw: dict[str, Any]) -> tuple[LotKey, ...]:
         if unknown:
             raise ValidationError("unknown field; a lot here takes item, lot", f"lots[{i}].{unknown[0]}")
         keys.append(
-            LotKey(validate_code(line.get("item"), f"lots[{i}].item"), validate_lot_code(line.get("lot"), f"lots[{i}].lot"))
+            LotKey(
+                validate_code(line.get("item"), f"lots[{i}].item"), validate_lot_code(line.get("lot"), f"lots[{i}].lot")
+            )
         )
     return tuple(keys)
 
@@ -328,7 +329,9 @@ def _specific_field(kind: str, name: str, raw: dict[str, Any]) -> Any:
         try:
             return str(uuid.UUID(str(raw.get("target"))))
         except ValueError:
-            raise ValidationError(f"expected the UUID of the event to void, got {raw.get('target')!r}", "target") from None
+            raise ValidationError(
+                f"expected the UUID of the event to void, got {raw.get('target')!r}", "target"
+            ) from None
     if name in ("partner", "to_location"):
         return validate_code(raw.get(name), name)
     return _text(raw, name, "", True)  # reason

@@ -30,9 +30,7 @@ def validate_gs1_key(value: str, lengths: tuple[int, ...], name: str, field: str
         raise ValidationError(f"{name} {value!r} must be {wanted} digits", field)
     expected = gs1_check_digit(value[:-1])
     if int(value[-1]) != expected:
-        raise ValidationError(
-            f"{name} {value} has check digit {value[-1]}, expected {expected}", field
-        )
+        raise ValidationError(f"{name} {value} has check digit {value[-1]}, expected {expected}", field)
     return value
 
 

@@ -28,7 +28,7 @@ UNITS: dict[str, str] = {
 
 
 @cache
-def _registry() -> pint.UnitRegistry:
+def _registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     return pint.UnitRegistry(non_int_type=Decimal)
 
 
@@ -45,9 +45,7 @@ def conversion_factor(from_uom: str, to_uom: str) -> Decimal:
     try:
         factor = registry.Quantity(Decimal(1), UNITS[from_uom]).to(UNITS[to_uom]).magnitude
     except pint.DimensionalityError:
-        raise ValidationError(
-            f"unit {from_uom!r} does not convert to the item's base unit {to_uom!r}", "uom"
-        ) from None
+        raise ValidationError(f"unit {from_uom!r} does not convert to the item's base unit {to_uom!r}", "uom") from None
     return Decimal(factor).normalize()
 
 

@@ -265,7 +265,7 @@ def check_effects(effects: Effects, view: LedgerView) -> None:
         reason = view.hold_reason(lot)
         if reason is not None:
             raise LotOnHold(f"lot {lot} is on hold ({reason}); it cannot be consumed or shipped", path)
-    first_field = {}
+    first_field: dict[tuple[LotKey, str, str], str] = {}
     for m in effects.movements:
         first_field.setdefault((m.lot, m.location, m.container), m.field)
     for key, delta in net_deltas(effects.movements).items():

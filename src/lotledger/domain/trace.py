@@ -109,7 +109,14 @@ def customer_totals(shipments: list[Shipment]) -> list[CustomerTotal]:
             qty[shipment.uom] += shipment.qty
         times = [s.time for s in group]
         totals.append(
-            CustomerTotal(customer, len({s.event_id for s in group}), len({s.lot for s in group}), dict(qty), min(times), max(times))
+            CustomerTotal(
+                customer,
+                len({s.event_id for s in group}),
+                len({s.lot for s in group}),
+                dict(qty),
+                min(times),
+                max(times),
+            )
         )
     return sorted(totals, key=lambda c: (-c.shipments, c.customer))
 

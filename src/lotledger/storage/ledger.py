@@ -98,9 +98,7 @@ class SqlLedger:
                     raise
         raise AssertionError("unreachable")
 
-    def _record_once(
-        self, events: list[ev.Event], attribution: Attribution, atomic: bool
-    ) -> list[Recorded | Rejected]:
+    def _record_once(self, events: list[ev.Event], attribution: Attribution, atomic: bool) -> list[Recorded | Rejected]:
         outcomes: list[Recorded | Rejected] = []
         with self.engine.begin() as conn:
             unit = Unit(conn, attribution, self.clock())
@@ -121,9 +119,7 @@ class SqlLedger:
         known = unit.known_hash(event_id)
         if known is not None:
             if known != body_hash(document):
-                raise IdempotencyConflict(
-                    f"event {event_id} is already recorded with a different body", "id"
-                )
+                raise IdempotencyConflict(f"event {event_id} is already recorded with a different body", "id")
             return Recorded(event_id, event.type, duplicate=True)
         if isinstance(event, (ev.Hold, ev.Release, ev.Void)):
             unit.flush()
@@ -208,7 +204,13 @@ class SqlLedger:
 
 
 def _partner_values(partner: Partner) -> dict[str, Any]:
-    return {"code": partner.code, "name": partner.name, "role": partner.role, "gln": partner.gln, "active": partner.active}
+    return {
+        "code": partner.code,
+        "name": partner.name,
+        "role": partner.role,
+        "gln": partner.gln,
+        "active": partner.active,
+    }
 
 
 def _master_document(record: Item | Location | Partner) -> dict[str, Any]:
@@ -239,7 +241,7 @@ def _lots_in_scope(unit: Unit, lots: Iterable[LotKey], scope: str) -> dict[int, 
     """The named lots, and with scope=downstream every lot made from them."""
     ids = [lot_id for lot_id in (unit.lot_id(k) for k in lots) if lot_id is not None]
     if scope == "downstream" and ids:
-        below = unit.conn.execute(
+        below: Iterable[int] = unit.conn.execute(
             select(t.lot_closure.c.descendant_id).where(t.lot_closure.c.ancestor_id.in_(ids)).distinct()
         ).scalars()
         ids = sorted(set(ids) | set(below))
@@ -288,11 +290,19 @@ def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     if voided_by is not None:
         raise Conflict(f"event {event.target} is already voided by {voided_by}", "target")
     rows = conn.execute(
-        select(t.movements.c.lot_id, t.movements.c.location_id, t.movements.c.container, t.movements.c.kind, t.movements.c.qty)
+        select(
+            t.movements.c.lot_id,
+            t.movements.c.location_id,
+            t.movements.c.container,
+            t.movements.c.kind,
+            t.movements.c.qty,
+        )
         .where(t.movements.c.event_id == event.target)
         .order_by(t.movements.c.id)
     ).all()
-    touched_ids = list(conn.execute(select(t.event_lots.c.lot_id).where(t.event_lots.c.event_id == event.target)).scalars())
+    touched_ids: list[int] = list(
+        conn.execute(select(t.event_lots.c.lot_id).where(t.event_lots.c.event_id == event.target)).scalars()
+    )
     lot_keys = unit.lot_keys(sorted({r.lot_id for r in rows} | set(touched_ids)))
     codes = unit.location_codes(sorted({r.location_id for r in rows}))
     stored = [Movement(lot_keys[r.lot_id], codes[r.location_id], r.container, from_micro(r.qty), r.kind) for r in rows]
@@ -301,9 +311,11 @@ def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     unit.accept(event, str(event.id), document, effects)
     unit.flush()
     conn.execute(insert(t.voids).values(target_id=event.target, void_id=event.id))
-    children = conn.execute(
-        select(t.lot_edges.c.child_id).where(t.lot_edges.c.event_id == event.target).distinct()
-    ).scalars().all()
+    children: list[int] = list(
+        conn.execute(select(t.lot_edges.c.child_id).where(t.lot_edges.c.event_id == event.target).distinct())
+        .scalars()
+        .all()
+    )
     if children:
         conn.execute(delete(t.lot_edges).where(t.lot_edges.c.event_id == event.target))
         rebuild_closure(conn, list(children))

@@ -128,12 +128,21 @@ class SqlReader:
         if row is None:
             raise NotFound(f"unknown lot {key}", "lot")
         holds = conn.execute(
-            select(t.holds.c.event_id, t.holds.c.reason).where(t.holds.c.lot_id == row.id, t.holds.c.released_by.is_(None))
+            select(t.holds.c.event_id, t.holds.c.reason).where(
+                t.holds.c.lot_id == row.id, t.holds.c.released_by.is_(None)
+            )
         ).all()
         return LotInfo(
-            row.id, key, row.name, row.uom, row.expiry, row.origin, row.supplier, row.supplier_lot,
+            row.id,
+            key,
+            row.name,
+            row.uom,
+            row.expiry,
+            row.origin,
+            row.supplier,
+            row.supplier_lot,
             [f"hold {h.event_id}: {h.reason}" for h in holds],
-        )  # fmt: skip
+        )
 
     def find_lots(self, code: str) -> list[LotKey]:
         """Lots whose own code or supplier lot code is `code`."""
@@ -148,7 +157,9 @@ class SqlReader:
 
     # --- traces -----------------------------------------------------------------
 
-    def _trace_lots(self, conn: Connection, root: int, direction: Direction, max_depth: int) -> tuple[Any, list[tr.TraceLot], dict[int, tuple[LotKey, str]]]:
+    def _trace_lots(
+        self, conn: Connection, root: int, direction: Direction, max_depth: int
+    ) -> tuple[Any, list[tr.TraceLot], dict[int, tuple[LotKey, str]]]:
         lots_scope = scope(root, direction, max_depth).cte("lots_scope")
         lots, by_id = [], {}
         for row in conn.execute(_lot_columns(lots_scope)):
@@ -171,19 +182,30 @@ class SqlReader:
             )
             edges = [
                 tr.TraceEdge(
-                    by_id[r.parent_id][0], by_id[r.child_id][0], r.event_id, r.time,
-                    from_micro(r.parent_qty), by_id[r.parent_id][1], from_micro(r.child_qty), by_id[r.child_id][1],
-                )  # fmt: skip
+                    by_id[r.parent_id][0],
+                    by_id[r.child_id][0],
+                    r.event_id,
+                    r.time,
+                    from_micro(r.parent_qty),
+                    by_id[r.parent_id][1],
+                    from_micro(r.child_qty),
+                    by_id[r.child_id][1],
+                )
                 for r in edge_rows
             ]
-            receipt_rows = conn.execute(
-                self._flows(lots_scope, "receive").add_columns(t.lots.c.supplier_lot)
-            )
+            receipt_rows = conn.execute(self._flows(lots_scope, "receive").add_columns(t.lots.c.supplier_lot))
             receipts = [
                 tr.Receipt(
-                    by_id[r.lot_id][0], r.event_id, r.time, r.partner, r.supplier_lot, r.reference,
-                    r.location, from_micro(r.qty), by_id[r.lot_id][1],
-                )  # fmt: skip
+                    by_id[r.lot_id][0],
+                    r.event_id,
+                    r.time,
+                    r.partner,
+                    r.supplier_lot,
+                    r.reference,
+                    r.location,
+                    from_micro(r.qty),
+                    by_id[r.lot_id][1],
+                )
                 for r in receipt_rows
             ]
         return tr.BackwardTrace(key, [lot for lot in lots if lot.depth > 0], edges, receipts)
@@ -194,10 +216,15 @@ class SqlReader:
         sign = -1 if kind in OUTFLOW_KINDS else 1
         return (
             select(
-                m.lot_id, m.event_id, m.container, (m.qty * sign).label("qty"),
-                t.events.c.time, t.events.c.reference, t.partners.c.code.label("partner"),
+                m.lot_id,
+                m.event_id,
+                m.container,
+                (m.qty * sign).label("qty"),
+                t.events.c.time,
+                t.events.c.reference,
+                t.partners.c.code.label("partner"),
                 t.locations.c.code.label("location"),
-            )  # fmt: skip
+            )
             .select_from(
                 t.movements.join(lots_scope, lots_scope.c.lot_id == m.lot_id)
                 .join(t.events, t.events.c.id == m.event_id)
@@ -217,9 +244,16 @@ class SqlReader:
             on_hand = self._stock(conn, lots_scope, by_id)
             shipments = [
                 tr.Shipment(
-                    by_id[r.lot_id][0], r.event_id, r.time, r.partner, r.reference, r.location,
-                    r.container, from_micro(r.qty), by_id[r.lot_id][1],
-                )  # fmt: skip
+                    by_id[r.lot_id][0],
+                    r.event_id,
+                    r.time,
+                    r.partner,
+                    r.reference,
+                    r.location,
+                    r.container,
+                    from_micro(r.qty),
+                    by_id[r.lot_id][1],
+                )
                 for r in conn.execute(self._flows(lots_scope, "ship"))
             ]
         return tr.ForwardTrace(
@@ -263,7 +297,8 @@ class SqlReader:
                 if r.child_id in by_id:
                     flow.outputs[by_id[r.child_id][0]] = from_micro(r.child_qty)
             shipped = [
-                (by_id[r.lot_id][0], r.partner, from_micro(r.qty)) for r in conn.execute(self._flows(lots_scope, "ship"))
+                (by_id[r.lot_id][0], r.partner, from_micro(r.qty))
+                for r in conn.execute(self._flows(lots_scope, "ship"))
             ]
             stock: dict[LotKey, Decimal] = defaultdict(Decimal)
             for line in self._stock(conn, lots_scope, by_id):
@@ -278,8 +313,18 @@ class SqlReader:
             root = self._lot(conn, key).id
             ev = t.events.c
             rows = conn.execute(
-                select(ev.id, ev.type, ev.time, ev.reference, ev.recorded_at, ev.recorded_by, ev.client, ev.document,
-                       t.locations.c.code.label("location"), t.voids.c.void_id)  # fmt: skip
+                select(
+                    ev.id,
+                    ev.type,
+                    ev.time,
+                    ev.reference,
+                    ev.recorded_at,
+                    ev.recorded_by,
+                    ev.client,
+                    ev.document,
+                    t.locations.c.code.label("location"),
+                    t.voids.c.void_id,
+                )
                 .select_from(
                     t.event_lots.join(t.events, ev.id == t.event_lots.c.event_id)
                     .join(t.locations)
@@ -289,8 +334,18 @@ class SqlReader:
                 .order_by(ev.time, ev.seq)
             )
             return [
-                HistoryEntry(r.id, r.type, r.time, r.location, r.reference, r.recorded_at, r.recorded_by,
-                             r.client, r.void_id, json.loads(r.document))  # fmt: skip
+                HistoryEntry(
+                    r.id,
+                    r.type,
+                    r.time,
+                    r.location,
+                    r.reference,
+                    r.recorded_at,
+                    r.recorded_by,
+                    r.client,
+                    r.void_id,
+                    json.loads(r.document),
+                )
                 for r in rows
             ]
 
@@ -305,21 +360,37 @@ class SqlReader:
                     select(m.kind, func.sum(m.qty).label("qty")).where(m.lot_id == info.id).group_by(m.kind)
                 )
             }
-            on_hand = conn.execute(
+            on_hand: int = conn.execute(
                 select(func.coalesce(func.sum(t.balances.c.qty), 0)).where(t.balances.c.lot_id == info.id)
             ).scalar_one()
         zero = Decimal(0)
         return MassBalance(
-            key, info.uom, sums.get("receive", zero), sums.get("produce", zero), sums.get("return", zero),
-            -sums.get("consume", zero), -sums.get("ship", zero), sums.get("adjust", zero), from_micro(on_hand),
-        )  # fmt: skip
+            key,
+            info.uom,
+            sums.get("receive", zero),
+            sums.get("produce", zero),
+            sums.get("return", zero),
+            -sums.get("consume", zero),
+            -sums.get("ship", zero),
+            sums.get("adjust", zero),
+            from_micro(on_hand),
+        )
 
-    def balances(self, *, location: str | None = None, sku: str | None = None, lot: str | None = None) -> list[tr.StockLine]:
+    def balances(
+        self, *, location: str | None = None, sku: str | None = None, lot: str | None = None
+    ) -> list[tr.StockLine]:
         """Stock on hand now, optionally for one location (and everything under it), item or lot code."""
         with self._read() as conn:
             b = t.balances.c
             query = (
-                select(t.items.c.sku, t.items.c.uom, t.lots.c.code, t.locations.c.code.label("location"), b.container, b.qty)
+                select(
+                    t.items.c.sku,
+                    t.items.c.uom,
+                    t.lots.c.code,
+                    t.locations.c.code.label("location"),
+                    b.container,
+                    b.qty,
+                )
                 .select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
                 .where(b.qty > 0)
                 .order_by(t.items.c.sku, t.lots.c.code, t.locations.c.code, b.container)

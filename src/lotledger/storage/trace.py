@@ -12,6 +12,7 @@ Traces read the closure; `walk` rebuilds it after a void removes edges.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, delete, literal, select, text, union_all
@@ -63,9 +64,13 @@ def relatives(conn: Connection, root: int, direction: Direction, max_depth: int 
 def scope(root: int, direction: Direction, max_depth: int, include_root: bool = True) -> Select[Any]:
     """SELECT lot_id, depth of the root's relatives (and the root at depth 0)."""
     closure = t.lot_closure.c
-    mine, theirs = (closure.descendant_id, closure.ancestor_id) if direction == "up" else (
-        closure.ancestor_id,
-        closure.descendant_id,
+    mine, theirs = (
+        (closure.descendant_id, closure.ancestor_id)
+        if direction == "up"
+        else (
+            closure.ancestor_id,
+            closure.descendant_id,
+        )
     )
     related = select(theirs.label("lot_id"), closure.depth.label("depth")).where(
         mine == root, closure.depth <= max_depth
@@ -78,7 +83,7 @@ def scope(root: int, direction: Direction, max_depth: int, include_root: bool = 
 def rebuild_closure(conn: Connection, lot_ids: list[int]) -> None:
     """Recompute the ancestors of these lots and everything below them (after edges were removed)."""
     closure = t.lot_closure.c
-    below = conn.execute(
+    below: Iterable[int] = conn.execute(
         select(closure.descendant_id).where(closure.ancestor_id.in_(bindparam("ids", expanding=True))),
         {"ids": lot_ids},
     ).scalars()

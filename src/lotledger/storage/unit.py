@@ -117,8 +117,10 @@ class Unit:
     def partner_row(self, code: str) -> tuple[int, Partner] | None:
         if code not in self._partners:
             row = self.conn.execute(select(t.partners).where(t.partners.c.code == code)).mappings().first()
-            self._partners[code] = None if row is None else (
-                row["id"], Partner(row["code"], row["name"], row["role"], row["gln"], row["active"])
+            self._partners[code] = (
+                None
+                if row is None
+                else (row["id"], Partner(row["code"], row["name"], row["role"], row["gln"], row["active"]))
             )
         return self._partners[code]
 
@@ -265,9 +267,11 @@ class Unit:
         if pending.lots:
             keys = list(pending.lots)
             rows = [dict(pending.lots[k], item_id=self._require(self.item_row(k.sku), k.sku)[0]) for k in keys]
-            ids = self.conn.execute(
-                t.lots.insert().returning(t.lots.c.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+            ids: list[int] = list(
+                self.conn.execute(t.lots.insert().returning(t.lots.c.id, sort_by_parameter_order=True), rows)
+                .scalars()
+                .all()
+            )
             self._lot_ids.update(zip(keys, ids, strict=True))
         if pending.movements:
             self.conn.execute(
@@ -297,9 +301,7 @@ class Unit:
                 for event_id, e in pending.edges
             ]
             self.conn.execute(t.lot_edges.insert(), edge_rows)
-            self.conn.execute(
-                CLOSURE_INSERT, [{"parent": r["parent_id"], "child": r["child_id"]} for r in edge_rows]
-            )
+            self.conn.execute(CLOSURE_INSERT, [{"parent": r["parent_id"], "child": r["child_id"]} for r in edge_rows])
         if pending.touched:
             self.conn.execute(
                 t.event_lots.insert(),
@@ -310,7 +312,8 @@ class Unit:
         # Increases upsert; decreases update the row the rules read (it exists,
         # or the check would have refused). An upsert of a negative row would
         # trip CHECK (qty >= 0) on the proposed row before the conflict merges.
-        increases, decreases = [], []
+        increases: list[dict[str, Any]] = []
+        decreases: list[dict[str, Any]] = []
         for key, delta in deltas.items():
             self._base[key] = self._base.get(key, 0) + delta
             if delta:
@@ -327,12 +330,20 @@ class Unit:
             self.conn.execute(
                 t.balances.update()
                 .where(
-                    b.lot_id == bindparam("b_lot"), b.location_id == bindparam("b_location"),
+                    b.lot_id == bindparam("b_lot"),
+                    b.location_id == bindparam("b_location"),
                     b.container == bindparam("b_container"),
-                )  # fmt: skip
+                )
                 .values(qty=b.qty + bindparam("b_qty")),
-                [{"b_lot": r["lot_id"], "b_location": r["location_id"], "b_container": r["container"], "b_qty": r["qty"]}
-                 for r in decreases],  # fmt: skip
+                [
+                    {
+                        "b_lot": r["lot_id"],
+                        "b_location": r["location_id"],
+                        "b_container": r["container"],
+                        "b_qty": r["qty"],
+                    }
+                    for r in decreases
+                ],
             )
         if increases:
             insert = (pg_insert if self.postgres else sqlite_insert)(t.balances)
@@ -367,4 +378,3 @@ class Unit:
 
 def _item(row: Any) -> Item:
     return Item(row["sku"], row["name"], row["uom"], row["gtin"], row["shelf_life_days"], row["active"])
-

@@ -1,0 +1,103 @@
+"""The `lotledger` command, run in-process against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from lotledger.cli import app
+
+runner = CliRunner()
+
+GOOD = [
+    '{"type":"item","sku":"FLOUR","name":"Flour","uom":"kg"}',
+    '{"type":"item","sku":"DOUGH","name":"Dough","uom":"kg"}',
+    '{"type":"location","code":"RAW","name":"Raw","kind":"warehouse"}',
+    '{"type":"partner","code":"MILL","name":"Mill","role":"supplier"}',
+    '{"type":"receive","time":"2026-11-01T08:00:00Z","location":"RAW","partner":"MILL","reference":"PO-1",'
+    '"lines":[{"item":"FLOUR","lot":"F-1","qty":"100","uom":"kg","supplier_lot":"M-9"}]}',
+    '{"type":"produce","time":"2026-11-01T09:00:00Z","location":"RAW",'
+    '"inputs":[{"item":"FLOUR","lot":"F-1","qty":"40","uom":"kg"}],"outputs":[{"item":"DOUGH","lot":"D-1","qty":"40","uom":"kg"}]}',
+]
+BAD = [
+    "{not json",
+    '{"type":"produce","time":"2026-11-01T10:00:00Z","location":"RAW",'
+    '"inputs":[{"item":"FLOUR","lot":"F-1","qty":"999","uom":"kg"}],"outputs":[{"item":"DOUGH","lot":"D-2","qty":"1","uom":"kg"}]}',
+    '{"type":"receive","time":"2026-11-01T08:00:00Z","location":"RAW","partner":"MILL","lines":[{"item":"FLOUR","lot":"F-2","qty":"1","uom":"L"}]}',
+]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_import_stores_good_lines_reports_bad_ones_and_reruns_add_nothing(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(GOOD[:5] + BAD[:1] + GOOD[5:] + BAD[1:]) + "\n")
+    code, output = run("import", str(path), "--db", db_url)
+    assert code == 1
+    assert "2 events stored, 0 already recorded, 4 master-data records saved, 3 lines refused" in output
+    assert "line 6: not valid JSON" in output
+    assert "line 8: inputs[0].qty: lot FLOUR/F-1 at RAW has 60 kg, the event takes 999 kg" in output
+    assert "line 9: lines[0].uom: unit 'L' does not convert to the item's base unit 'kg'" in output
+    code, output = run("import", str(path), "--db", db_url)
+    assert "0 events stored, 2 already recorded" in output
+    code, output = run("massbalance", "FLOUR", "F-1", "--db", db_url, "--format", "json")
+    balance = json.loads(output)
+    assert (balance["received"], balance["consumed"], balance["on_hand"], balance["difference"]) == (
+        "100",
+        "40",
+        "60",
+        "0",
+    )
+
+
+def test_trace_json_names_supplier_lot_and_descendants(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(GOOD) + "\n")
+    assert run("import", str(path), "--db", db_url)[0] == 0
+    code, output = run("trace", "DOUGH", "D-1", "--both", "--format", "json", "--db", db_url)
+    assert code == 0
+    trace = json.loads(output)
+    assert trace["backward"]["receipts"][0]["supplier_lot"] == "M-9"
+    assert trace["backward"]["lots"] == [
+        {"lot": {"item": "FLOUR", "lot": "F-1"}, "depth": 1, "origin": "received", "expiry": None, "held": False}
+    ]
+    assert trace["forward"]["lots"] == []
+    code, output = run("trace", "FLOUR", "F-1", "--down", "--format", "json", "--db", db_url)
+    assert json.loads(output)["forward"]["on_hand"][0]["qty"] == "60"
+
+
+def test_unknown_lot_is_one_clear_line_and_exit_code_1(db_url: str) -> None:
+    code, output = run("trace", "FLOUR", "NOPE", "--db", db_url)
+    assert (code, output.strip()) == (1, "error: lot: unknown lot FLOUR/NOPE")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_demo_then_tables_render(tmp_path: Path, backend: str) -> None:
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, output = run("demo", "--db", db)
+    assert code == 0, output
+    assert "0 lines refused" in output
+    for args in (
+        ["trace", "BREAD-W", "W-0001", "--both"],
+        ["history", "SALT", "S-HUB"],
+        ["balance", "--location", "PLANT"],
+        ["exposure", "SALT", "S-HUB"],
+        ["massbalance", "SALT", "S-HUB"],
+    ):
+        code, output = run(*args, "--db", db)
+        assert code == 0, (args, output)
+    assert "Customers reached" in run("trace", "SALT", "S-HUB", "--down", "--db", db)[1]
+
+
+def test_every_command_has_help_text() -> None:
+    command = get_command(app)
+    for name, sub in command.commands.items():  # type: ignore[attr-defined]
+        assert sub.help, f"lotledger {name} has no help"
+        assert run(name, "--help")[0] == 0
