@@ -102,7 +102,7 @@ class SqlLedger:
         outcomes: list[Recorded | Rejected] = []
         with self.engine.begin() as conn:
             unit = Unit(conn, attribution, self.clock())
-            unit.preload_event_ids([str(e.id) for e in events])
+            unit.preload(events)
             for index, event in enumerate(events):
                 try:
                     outcomes.append(self._take(unit, event))
@@ -116,9 +116,10 @@ class SqlLedger:
     def _take(self, unit: Unit, event: ev.Event) -> Recorded:
         event_id = str(event.id)
         document = ev.to_document(event)
+        digest = body_hash(document)
         known = unit.known_hash(event_id)
         if known is not None:
-            if known != body_hash(document):
+            if known != digest:
                 raise IdempotencyConflict(f"event {event_id} is already recorded with a different body", "id")
             return Recorded(event_id, event.type, duplicate=True)
         if isinstance(event, (ev.Hold, ev.Release, ev.Void)):
@@ -129,7 +130,7 @@ class SqlLedger:
         else:
             effects = plan_effects(event, unit)
             check_effects(effects, unit)
-            unit.accept(event, event_id, document, effects)
+            unit.accept(event, document, effects, digest)
         return Recorded(event_id, event.type)
 
     # --- master data ------------------------------------------------------------
@@ -253,7 +254,7 @@ def _write_hold(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     effects = plan_effects(event, unit)
     scoped = _lots_in_scope(unit, event.lots, event.scope)
     effects.touched = list(scoped.values())
-    unit.accept(event, str(event.id), document, effects)
+    unit.accept(event, document, effects)
     unit.flush()
     unit.conn.execute(
         insert(t.holds),
@@ -269,7 +270,7 @@ def _write_release(unit: Unit, event: ev.Event, document: dict[str, Any]) -> Non
             raise Conflict(f"lot {lot} is not on hold", f"lots[{i}]")
     scoped = _lots_in_scope(unit, event.lots, event.scope)
     effects.touched = list(scoped.values())
-    unit.accept(event, str(event.id), document, effects)
+    unit.accept(event, document, effects)
     unit.flush()
     unit.conn.execute(
         update(t.holds)
@@ -308,7 +309,7 @@ def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     stored = [Movement(lot_keys[r.lot_id], codes[r.location_id], r.container, from_micro(r.qty), r.kind) for r in rows]
     effects = Effects(movements=reverse(stored), touched=[lot_keys[i] for i in touched_ids])
     check_effects(effects, unit)
-    unit.accept(event, str(event.id), document, effects)
+    unit.accept(event, document, effects)
     unit.flush()
     conn.execute(insert(t.voids).values(target_id=event.target, void_id=event.id))
     children: list[int] = list(

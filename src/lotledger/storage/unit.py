@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lotledger.domain.errors import NotFound
-from lotledger.domain.events import Event
+from lotledger.domain.events import Event, LotLine
 from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import from_micro, to_micro
 from lotledger.domain.rules import Effects, Movement
@@ -45,6 +46,33 @@ CLOSURE_INSERT = text(
       CASE WHEN excluded.depth < lot_closure.depth THEN excluded.depth ELSE lot_closure.depth END
     """
 )
+
+
+_EVENT_HASH = select(t.events.c.body_hash).where(t.events.c.id == bindparam("id"))
+_EVENT_HASHES = select(t.events.c.id, t.events.c.body_hash).where(t.events.c.id.in_(bindparam("ids", expanding=True)))
+_LOTS_BY_CODE = (
+    select(t.lots.c.id, t.items.c.sku, t.lots.c.code)
+    .select_from(t.lots.join(t.items))
+    .where(t.lots.c.code.in_(bindparam("codes", expanding=True)))
+)
+_BALANCES = select(
+    t.items.c.sku, t.lots.c.code, t.locations.c.code.label("location"), t.balances.c.container, t.balances.c.qty
+).select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
+_BALANCES_BY_LOT = _BALANCES.where(t.balances.c.lot_id.in_(bindparam("ids", expanding=True)))
+_BALANCES_BY_CONTAINER = _BALANCES.where(t.balances.c.container.in_(bindparam("ssccs", expanding=True)))
+
+
+def _lines(event: Event) -> Iterator[LotLine]:
+    for name in ("lines", "inputs", "outputs"):
+        yield from getattr(event, name, ())
+
+
+def _containers(event: Event) -> Iterator[str]:
+    container = getattr(event, "container", None)
+    if container:
+        yield container
+    yield from getattr(event, "containers", ())
+    yield from (line.container for line in _lines(event) if line.container)
 
 
 def body_hash(document: dict[str, Any]) -> str:
@@ -87,7 +115,8 @@ class Unit:
         self._containers_loaded: set[str] = set()
         self._container_keys: dict[str, set[BalanceKey]] = defaultdict(set)
         self._holds: dict[LotKey, str | None] = {}
-        self.event_ids: dict[str, str] = {}  # id -> body hash, recorded or pending
+        self.event_ids: dict[str, str | None] = {}  # id -> body hash; None: known not recorded
+        self._lots_loaded: set[LotKey] = set()  # all balance rows of these lots are in _base
         self.pending = _Pending()
 
     # --- LedgerView ------------------------------------------------------------
@@ -147,6 +176,8 @@ class Unit:
 
     def _balance(self, lot: LotKey, location: str, container: str) -> int:
         key = (lot, location, container)
+        if key not in self._base and lot in self._lots_loaded:
+            self._base[key] = 0
         if key not in self._base:
             lot_id, loc = self.lot_id(lot), self.location_row(location)
             qty = 0
@@ -178,15 +209,7 @@ class Unit:
     def container_contents(self, sscc: str) -> list[tuple[LotKey, str, Decimal]]:
         if sscc not in self._containers_loaded:
             self._containers_loaded.add(sscc)
-            query = (
-                select(t.items.c.sku, t.lots.c.code, t.locations.c.code.label("location"), t.balances.c.qty)
-                .select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
-                .where(t.balances.c.container == sscc)
-            )
-            for row in self.conn.execute(query.with_for_update(of=t.balances) if self.postgres else query):
-                key = (LotKey(row.sku, row.code), row.location, sscc)
-                self._base.setdefault(key, row.qty)
-                self._container_keys[sscc].add(key)
+            self._load_balances(_BALANCES_BY_CONTAINER, {"ssccs": [sscc]})
         contents = []
         for key in sorted(self._container_keys[sscc]):
             qty = self._balance(*key)
@@ -198,21 +221,43 @@ class Unit:
 
     def known_hash(self, event_id: str) -> str | None:
         if event_id not in self.event_ids:
-            row = self.conn.execute(select(t.events.c.body_hash).where(t.events.c.id == event_id)).first()
-            if row is None:
-                return None
-            self.event_ids[event_id] = row.body_hash
+            self.event_ids[event_id] = self.conn.execute(_EVENT_HASH, {"id": event_id}).scalar()
         return self.event_ids[event_id]
 
-    def preload_event_ids(self, event_ids: list[str]) -> None:
-        """Learn which of a chunk's ids are already recorded, in one query."""
-        if event_ids:
-            query = select(t.events.c.id, t.events.c.body_hash).where(t.events.c.id.in_(event_ids))
-            self.event_ids.update((row.id, row.body_hash) for row in self.conn.execute(query))
+    def preload(self, events: list[Event]) -> None:
+        """Read what a chunk of events will ask about in four queries instead of thousands:
+        which ids are recorded, the lots they name with all their balances, and their containers."""
+        ids = [str(e.id) for e in events]
+        self.event_ids.update(dict.fromkeys(ids))
+        self.event_ids.update((row.id, row.body_hash) for row in self.conn.execute(_EVENT_HASHES, {"ids": ids}))
+        keys = {line.key for e in events for line in _lines(e)} | {k for e in events for k in getattr(e, "lots", ())}
+        containers = {c for e in events for c in _containers(e)}
+        if keys:
+            self._lot_ids.update(dict.fromkeys(keys - set(self._lot_ids)))
+            for row in self.conn.execute(_LOTS_BY_CODE, {"codes": sorted({k.code for k in keys})}):
+                key = LotKey(row.sku, row.code)
+                if key in keys:
+                    self._lot_ids[key] = row.id
+            found = {self._lot_ids[k]: k for k in keys if self._lot_ids.get(k) is not None}
+            if found:
+                self._load_balances(_BALANCES_BY_LOT, {"ids": sorted(found)})
+            self._lots_loaded |= keys
+        if containers:
+            self._load_balances(_BALANCES_BY_CONTAINER, {"ssccs": sorted(containers)})
+            self._containers_loaded |= containers
 
-    def accept(self, event: Event, event_id: str, document: dict[str, Any], effects: Effects) -> None:
+    def _load_balances(self, query: Any, params: dict[str, Any]) -> None:
+        query = query.with_for_update(of=t.balances) if self.postgres else query
+        for row in self.conn.execute(query, params):
+            key = (LotKey(row.sku, row.code), row.location, row.container)
+            self._base.setdefault(key, row.qty)
+            if row.container:
+                self._container_keys[row.container].add(key)
+
+    def accept(self, event: Event, document: dict[str, Any], effects: Effects, digest: str | None = None) -> None:
         """Take an event the rules accepted into the pending writes."""
-        digest = body_hash(document)
+        event_id = str(event.id)
+        digest = digest or body_hash(document)
         self.event_ids[event_id] = digest
         partner = getattr(event, "partner", None)
         self.pending.events.append(

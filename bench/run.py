@@ -1,0 +1,135 @@
+"""Benchmarks of issue 2 (numbers go to docs/performance.md).
+
+    python bench/run.py [--events 1000000] [--backend sqlite|postgresql|both] [--skip-import]
+
+1. generate the demo bakery as a JSON Lines file of about --events events;
+2. import it (lotledger's import service, all invariants checked) and time it;
+3. trace 300 random lots both ways through the Python API: p50/p95/max;
+4. forward-trace the hub salt lot S-HUB with customer roll-up: best and median of 7;
+5. check the closure answer equals the recursive CTE for the hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from lotledger.bootstrap import bootstrap  # noqa: E402
+from lotledger.config import Settings  # noqa: E402
+from lotledger.demo import cycles_for, plant  # noqa: E402
+from lotledger.domain.model import LotKey  # noqa: E402
+from lotledger.interchange.jsonl import read_lines  # noqa: E402
+from lotledger.services.importing import import_lines  # noqa: E402
+from lotledger.storage.trace import relatives, walk  # noqa: E402
+from lotledger.storage.unit import Attribution  # noqa: E402
+
+OUT = Path(__file__).parent / "out"
+
+
+def generate(events: int) -> Path:
+    path = OUT / f"plant-{events}.jsonl"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        with path.open("w") as handle:
+            for record in plant(cycles_for(events)):
+                handle.write(json.dumps(record, separators=(",", ":")) + "\n")
+    return path
+
+
+def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
+    app = bootstrap(Settings(url))
+    result: dict[str, object] = {"backend": app.engine.dialect.name}
+    if not skip_import:
+        with data.open() as handle:
+            start = time.perf_counter()
+            report = import_lines(app.ledger, read_lines(handle), Attribution("bench", "bench"))
+            seconds = time.perf_counter() - start
+        assert not report.errors, report.errors[:3]
+        result["events"] = report.events
+        result["import_s"] = round(seconds, 1)
+        result["import_events_per_s"] = round(report.events / seconds)
+    with app.engine.connect() as conn:
+        lots = [LotKey(r.sku, r.code) for r in conn.execute(text(
+            "SELECT i.sku, l.code FROM lots l JOIN items i ON i.id = l.item_id WHERE l.code <> 'S-HUB'"))]  # fmt: skip
+    sample = random.Random(1).sample(lots, min(300, len(lots)))
+    times = []
+    for key in sample:
+        start = time.perf_counter()
+        app.reader.backward(key)
+        app.reader.forward(key)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    result["lot_trace_both_ms"] = {
+        "p50": round(statistics.median(times), 2),
+        "p95": round(times[int(len(times) * 0.95)], 2),
+        "max": round(times[-1], 2),
+    }
+    hub = LotKey("SALT", "S-HUB")
+    forward = app.reader.forward(hub)
+    hub_times = sorted(timed(lambda: app.reader.forward(hub), 7))
+    result["hub_descendants"] = len(forward.lots)
+    result["hub_customers"] = len(forward.customers)
+    result["hub_forward_ms"] = {"best": round(hub_times[0], 1), "median": round(statistics.median(hub_times), 1)}
+    hub_id = app.reader.lot(hub).id
+    with app.engine.connect() as conn:
+        start = time.perf_counter()
+        by_walk = walk(conn, hub_id, "down")
+        result["hub_recursive_cte_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        start = time.perf_counter()
+        by_closure = relatives(conn, hub_id, "down")
+        result["hub_closure_ids_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    result["closure_equals_recursive_cte"] = by_walk == by_closure
+    app.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--skip-import", action="store_true", help="reuse the databases of an earlier run")
+    args = parser.parse_args()
+    data = generate(args.events)
+    results = []
+    if args.backend in ("sqlite", "both"):
+        db = OUT / f"bench-{args.events}.db"
+        if not args.skip_import:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        results.append(bench(f"sqlite:///{db}", data, args.skip_import))
+        print(json.dumps(results[-1]), flush=True)
+    if args.backend in ("postgresql", "both"):
+        from tests.pg import Cluster
+
+        cluster = Cluster()
+        try:
+            admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("CREATE DATABASE bench"))
+            admin.dispose()
+            results.append(bench(cluster.url.rsplit("/", 1)[0] + "/bench", data, False))
+            print(json.dumps(results[-1]), flush=True)
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
