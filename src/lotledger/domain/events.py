@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -352,14 +353,30 @@ def _check_shape(cls: type[Event], fields: dict[str, Any]) -> None:
 def to_document(event: Event) -> dict[str, Any]:
     """The canonical JSON object of an event: what is stored and hashed."""
     document: dict[str, Any] = {"type": event.type}
-    for f in dataclasses.fields(event):
-        value = _plain(getattr(event, f.name))
+    for name in _field_names(type(event)):
+        value = _plain(getattr(event, name))
         if value is not None and value != [] and value != "":
-            document[f.name] = value
+            document[name] = value
     return document
 
 
+@cache
+def _field_names(cls: type[Event]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, LotLine):
+        line = {"item": value.item, "lot": value.lot, "qty": format(value.qty.normalize(), "f"), "uom": value.uom}
+        for name in ("expiry", "supplier_lot", "location", "container"):
+            extra = getattr(value, name)
+            if extra is not None:
+                line[name] = _plain(extra)
+        return line
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -369,9 +386,4 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Result):
         out = {"name": value.name, "value": value.value, "unit": value.unit, "pass": value.passed}
         return {k: v for k, v in out.items() if v is not None}
-    if dataclasses.is_dataclass(value):
-        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {k: v for k, v in out.items() if v is not None}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
     return value
