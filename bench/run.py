@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from lotledger.bootstrap import bootstrap  # noqa: E402
-from lotledger.config import Settings  # noqa: E402
-from lotledger.demo import cycles_for, plant  # noqa: E402
-from lotledger.domain.model import LotKey  # noqa: E402
-from lotledger.interchange.jsonl import read_lines  # noqa: E402
-from lotledger.services.importing import import_lines  # noqa: E402
-from lotledger.storage.trace import relatives, walk  # noqa: E402
-from lotledger.storage.unit import Attribution  # noqa: E402
+from lotledger.bootstrap import bootstrap
+from lotledger.config import Settings
+from lotledger.demo import cycles_for, plant
+from lotledger.domain.model import LotKey
+from lotledger.interchange.jsonl import read_lines
+from lotledger.services.importing import import_lines
+from lotledger.storage.trace import relatives, walk
+from lotledger.storage.unit import Attribution
 
 OUT = Path(__file__).parent / "out"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar
 
 from lotledger.domain.errors import ValidationError
