@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, ClassVar
 
 from lotledger.domain.errors import ValidationError
@@ -151,6 +150,7 @@ class Observe(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls for cls in (Receive, Produce, Move, Pack, Unpack, Ship, Return, Adjust, Hold, Release, Void, Observe)
 }
+_FIELD_NAMES = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in EVENT_TYPES.values()}
 
 # What each lot line may carry beyond item/lot/qty/uom, by the field it sits in.
 _LINE_EXTRAS: dict[str, frozenset[str]] = {
@@ -353,16 +353,11 @@ def _check_shape(cls: type[Event], fields: dict[str, Any]) -> None:
 def to_document(event: Event) -> dict[str, Any]:
     """The canonical JSON object of an event: what is stored and hashed."""
     document: dict[str, Any] = {"type": event.type}
-    for name in _field_names(type(event)):
+    for name in _FIELD_NAMES[type(event)]:
         value = _plain(getattr(event, name))
         if value is not None and value != [] and value != "":
             document[name] = value
     return document
-
-
-@cache
-def _field_names(cls: type[Event]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _plain(value: Any) -> Any:
