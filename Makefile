@@ -19,7 +19,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	@test -f lotledger.db || $(BIN)/lotledger demo
-	$(BIN)/lotledger trace BREAD-W B-0001 --both
+	$(BIN)/lotledger trace BREAD-W W-0001 --both
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
