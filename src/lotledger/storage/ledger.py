@@ -32,7 +32,7 @@ from lotledger.domain.quantities import from_micro
 from lotledger.domain.rules import Effects, Movement, check_effects, plan_effects, reverse
 from lotledger.storage import schema as t
 from lotledger.storage.trace import rebuild_closure
-from lotledger.storage.unit import Attribution, Unit, body_hash
+from lotledger.storage.unit import Attribution, Sealed, Unit, seal
 
 _RETRIES = 5
 
@@ -115,22 +115,21 @@ class SqlLedger:
 
     def _take(self, unit: Unit, event: ev.Event) -> Recorded:
         event_id = str(event.id)
-        document = ev.to_document(event)
-        digest = body_hash(document)
+        sealed = seal(event)
         known = unit.known_hash(event_id)
         if known is not None:
-            if known != digest:
+            if known != sealed.digest:
                 raise IdempotencyConflict(f"event {event_id} is already recorded with a different body", "id")
             return Recorded(event_id, event.type, duplicate=True)
         if isinstance(event, (ev.Hold, ev.Release, ev.Void)):
             unit.flush()
             with unit.conn.begin_nested():
-                _STATUS_WRITERS[type(event)](unit, event, document)
+                _STATUS_WRITERS[type(event)](unit, event, sealed)
             unit.forget_holds()
         else:
             effects = plan_effects(event, unit)
             check_effects(effects, unit)
-            unit.accept(event, document, effects, digest)
+            unit.accept(event, sealed, effects)
         return Recorded(event_id, event.type)
 
     # --- master data ------------------------------------------------------------
@@ -249,12 +248,12 @@ def _lots_in_scope(unit: Unit, lots: Iterable[LotKey], scope: str) -> dict[int, 
     return unit.lot_keys(ids)
 
 
-def _write_hold(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
+def _write_hold(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
     assert isinstance(event, ev.Hold)
     effects = plan_effects(event, unit)
     scoped = _lots_in_scope(unit, event.lots, event.scope)
     effects.touched = list(scoped.values())
-    unit.accept(event, document, effects)
+    unit.accept(event, sealed, effects)
     unit.flush()
     unit.conn.execute(
         insert(t.holds),
@@ -262,7 +261,7 @@ def _write_hold(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     )
 
 
-def _write_release(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
+def _write_release(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
     assert isinstance(event, ev.Release)
     effects = plan_effects(event, unit)
     for i, lot in enumerate(event.lots):
@@ -270,7 +269,7 @@ def _write_release(unit: Unit, event: ev.Event, document: dict[str, Any]) -> Non
             raise Conflict(f"lot {lot} is not on hold", f"lots[{i}]")
     scoped = _lots_in_scope(unit, event.lots, event.scope)
     effects.touched = list(scoped.values())
-    unit.accept(event, document, effects)
+    unit.accept(event, sealed, effects)
     unit.flush()
     unit.conn.execute(
         update(t.holds)
@@ -279,7 +278,7 @@ def _write_release(unit: Unit, event: ev.Event, document: dict[str, Any]) -> Non
     )
 
 
-def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
+def _write_void(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
     assert isinstance(event, ev.Void)
     conn = unit.conn
     target = conn.execute(select(t.events.c.type).where(t.events.c.id == event.target)).first()
@@ -309,7 +308,7 @@ def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     stored = [Movement(lot_keys[r.lot_id], codes[r.location_id], r.container, from_micro(r.qty), r.kind) for r in rows]
     effects = Effects(movements=reverse(stored), touched=[lot_keys[i] for i in touched_ids])
     check_effects(effects, unit)
-    unit.accept(event, document, effects)
+    unit.accept(event, sealed, effects)
     unit.flush()
     conn.execute(insert(t.voids).values(target_id=event.target, void_id=event.id))
     children: list[int] = list(
@@ -324,7 +323,7 @@ def _write_void(unit: Unit, event: ev.Event, document: dict[str, Any]) -> None:
     conn.execute(update(t.holds).where(t.holds.c.released_by == event.target).values(released_by=None))
 
 
-_STATUS_WRITERS: dict[type[ev.Event], Callable[[Unit, ev.Event, dict[str, Any]], None]] = {
+_STATUS_WRITERS: dict[type[ev.Event], Callable[[Unit, ev.Event, Sealed], None]] = {
     ev.Hold: _write_hold,
     ev.Release: _write_release,
     ev.Void: _write_void,

@@ -43,6 +43,15 @@ metadata = MetaData(
 )
 
 
+def db_time(value: datetime, dialect: Dialect) -> Any:
+    """What the driver is given for an aware time: UTC, and on SQLite the text SQLAlchemy's
+    DateTime writes (UTCDateTime below reads both back the same)."""
+    value = value.astimezone(UTC)
+    if dialect.name == "sqlite":
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes stored in UTC; SQLite keeps them naive, so read them back as UTC."""
 

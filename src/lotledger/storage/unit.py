@@ -18,34 +18,33 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, bindparam, select
 
 from lotledger.domain.errors import NotFound
-from lotledger.domain.events import Event, LotLine
+from lotledger.domain.events import Event, LotLine, to_document
 from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import from_micro, to_micro
 from lotledger.domain.rules import Effects, Movement
 from lotledger.storage import schema as t
+from lotledger.storage.schema import db_time
 from lotledger.storage.trace import MAX_DEPTH
 
 BalanceKey = tuple[LotKey, str, str]
 
-CLOSURE_INSERT = text(
-    f"""
+# Positional: (parent, parent, child, child). Adds every (ancestor-of-parent or
+# parent) x (child or descendant-of-child) pair, keeping the shortest depth.
+CLOSURE_INSERT = f"""
     INSERT INTO lot_closure (ancestor_id, descendant_id, depth)
     SELECT up.ancestor_id, down.descendant_id, MIN(up.depth + 1 + down.depth)
-    FROM (SELECT ancestor_id, depth FROM lot_closure WHERE descendant_id = :parent
-          UNION ALL SELECT :parent, 0) AS up
-    CROSS JOIN (SELECT descendant_id, depth FROM lot_closure WHERE ancestor_id = :child
-          UNION ALL SELECT :child, 0) AS down
+    FROM (SELECT ancestor_id, depth FROM lot_closure WHERE descendant_id = ?
+          UNION ALL SELECT ?, 0) AS up
+    CROSS JOIN (SELECT descendant_id, depth FROM lot_closure WHERE ancestor_id = ?
+          UNION ALL SELECT ?, 0) AS down
     WHERE up.ancestor_id <> down.descendant_id AND up.depth + 1 + down.depth <= {MAX_DEPTH}
     GROUP BY up.ancestor_id, down.descendant_id
     ON CONFLICT (ancestor_id, descendant_id) DO UPDATE SET depth =
       CASE WHEN excluded.depth < lot_closure.depth THEN excluded.depth ELSE lot_closure.depth END
     """
-)
 
 
 _EVENT_HASH = select(t.events.c.body_hash).where(t.events.c.id == bindparam("id"))
@@ -75,10 +74,20 @@ def _containers(event: Event) -> Iterator[str]:
     yield from (line.container for line in _lines(event) if line.container)
 
 
-def body_hash(document: dict[str, Any]) -> str:
-    """The fingerprint idempotency compares: the canonical document without its id."""
-    body = {k: v for k, v in document.items() if k != "id"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """An event's canonical JSON (what is stored) and its fingerprint, computed once.
+
+    The id is part of the text, so two bodies with one id differ exactly when
+    their fingerprints do: that is all idempotency needs to compare."""
+
+    text: str
+    digest: str
+
+
+def seal(event: Event) -> Sealed:
+    text = json.dumps(to_document(event), sort_keys=True, separators=(",", ":"))
+    return Sealed(text, hashlib.sha256(text.encode()).hexdigest())
 
 
 @dataclass(slots=True)
@@ -254,11 +263,10 @@ class Unit:
             if row.container:
                 self._container_keys[row.container].add(key)
 
-    def accept(self, event: Event, document: dict[str, Any], effects: Effects, digest: str | None = None) -> None:
+    def accept(self, event: Event, sealed: Sealed, effects: Effects) -> None:
         """Take an event the rules accepted into the pending writes."""
         event_id = str(event.id)
-        digest = digest or body_hash(document)
-        self.event_ids[event_id] = digest
+        self.event_ids[event_id] = sealed.digest
         partner = getattr(event, "partner", None)
         self.pending.events.append(
             {
@@ -268,8 +276,8 @@ class Unit:
                 "location_id": self._require(self.location_row(event.location), event.location)[0],
                 "partner_id": self._require(self.partner_row(partner), partner)[0] if partner else None,
                 "reference": event.reference,
-                "document": json.dumps(document, sort_keys=True, separators=(",", ":")),
-                "body_hash": digest,
+                "document": sealed.text,
+                "body_hash": sealed.digest,
                 "recorded_at": self.now,
                 "recorded_by": self.attribution.recorded_by,
                 "client": self.attribution.client,
@@ -305,10 +313,21 @@ class Unit:
     # --- writing ---------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write everything pending, in foreign-key order, with one statement per table."""
+        """Write everything pending, in foreign-key order, one executemany per table.
+
+        The hot tables go straight to the driver: SQLAlchemy's per-row parameter
+        processing costs more than SQLite's own insert."""
         pending, self.pending = self.pending, _Pending()
+        location_id = {code: row[0] for code, row in self._locations.items() if row is not None}
         if pending.events:
-            self.conn.execute(t.events.insert(), pending.events)
+            self._bulk(
+                "events",
+                ("id", "type", "time", "location_id", "partner_id", "reference", "document", "body_hash",
+                 "recorded_at", "recorded_by", "client"),
+                [(e["id"], e["type"], db_time(e["time"], self.conn.dialect), e["location_id"], e["partner_id"],
+                  e["reference"], e["document"], e["body_hash"], db_time(self.now, self.conn.dialect),
+                  self.attribution.recorded_by, self.attribution.client) for e in pending.events],
+            )  # fmt: skip
         if pending.lots:
             keys = list(pending.lots)
             rows = [dict(pending.lots[k], item_id=self._require(self.item_row(k.sku), k.sku)[0]) for k in keys]
@@ -318,85 +337,58 @@ class Unit:
                 .all()
             )
             self._lot_ids.update(zip(keys, ids, strict=True))
+        lot_id = self._lot_ids
         if pending.movements:
-            self.conn.execute(
-                t.movements.insert(),
-                [
-                    {
-                        "event_id": event_id,
-                        "lot_id": self._lot_ids[m.lot],
-                        "location_id": self._require(self.location_row(m.location), m.location)[0],
-                        "container": m.container,
-                        "kind": m.kind,
-                        "qty": to_micro(m.delta),
-                    }
-                    for event_id, m in pending.movements
-                ],
-            )
-        self._write_balances(pending.deltas)
+            self._bulk(
+                "movements",
+                ("event_id", "lot_id", "location_id", "container", "kind", "qty"),
+                [(event_id, lot_id[m.lot], location_id[m.location], m.container, m.kind, to_micro(m.delta))
+                 for event_id, m in pending.movements],
+            )  # fmt: skip
+        self._write_balances(pending.deltas, location_id)
         if pending.edges:
-            edge_rows = [
-                {
-                    "parent_id": self._lot_ids[e.parent],
-                    "child_id": self._lot_ids[e.child],
-                    "event_id": event_id,
-                    "parent_qty": to_micro(e.parent_qty),
-                    "child_qty": to_micro(e.child_qty),
-                }
+            edges = [
+                (lot_id[e.parent], lot_id[e.child], event_id, to_micro(e.parent_qty), to_micro(e.child_qty))
                 for event_id, e in pending.edges
             ]
-            self.conn.execute(t.lot_edges.insert(), edge_rows)
-            self.conn.execute(CLOSURE_INSERT, [{"parent": r["parent_id"], "child": r["child_id"]} for r in edge_rows])
+            self._bulk("lot_edges", ("parent_id", "child_id", "event_id", "parent_qty", "child_qty"), edges)
+            self.conn.exec_driver_sql(self._driver_sql(CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
         if pending.touched:
-            self.conn.execute(
-                t.event_lots.insert(),
-                [{"lot_id": self._lot_ids[lot], "event_id": event_id} for event_id, lot in pending.touched],
-            )
+            self._bulk("event_lots", ("lot_id", "event_id"), [(lot_id[lot], eid) for eid, lot in pending.touched])
 
-    def _write_balances(self, deltas: dict[BalanceKey, int]) -> None:
+    def _driver_sql(self, sql: str) -> str:
+        """`sql` written with ? placeholders, in the driver's own paramstyle."""
+        return sql if self.conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+    def _bulk(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            self.conn.exec_driver_sql(self._driver_sql(sql), rows)
+
+    def _write_balances(self, deltas: dict[BalanceKey, int], location_id: dict[str, int]) -> None:
         # Increases upsert; decreases update the row the rules read (it exists,
         # or the check would have refused). An upsert of a negative row would
         # trip CHECK (qty >= 0) on the proposed row before the conflict merges.
-        increases: list[dict[str, Any]] = []
-        decreases: list[dict[str, Any]] = []
+        increases: list[tuple[Any, ...]] = []
+        decreases: list[tuple[Any, ...]] = []
         for key, delta in deltas.items():
             self._base[key] = self._base.get(key, 0) + delta
             if delta:
                 lot, location, container = key
-                row = {
-                    "lot_id": self._lot_ids[lot],
-                    "location_id": self._require(self.location_row(location), location)[0],
-                    "container": container,
-                    "qty": delta,
-                }
-                (increases if delta > 0 else decreases).append(row)
+                if delta > 0:
+                    increases.append((self._lot_ids[lot], location_id[location], container, delta))
+                else:
+                    decreases.append((delta, self._lot_ids[lot], location_id[location], container))
         if decreases:
-            b = t.balances.c
-            self.conn.execute(
-                t.balances.update()
-                .where(
-                    b.lot_id == bindparam("b_lot"),
-                    b.location_id == bindparam("b_location"),
-                    b.container == bindparam("b_container"),
-                )
-                .values(qty=b.qty + bindparam("b_qty")),
-                [
-                    {
-                        "b_lot": r["lot_id"],
-                        "b_location": r["location_id"],
-                        "b_container": r["container"],
-                        "b_qty": r["qty"],
-                    }
-                    for r in decreases
-                ],
-            )
+            sql = "UPDATE balances SET qty = qty + ? WHERE lot_id = ? AND location_id = ? AND container = ?"
+            self.conn.exec_driver_sql(self._driver_sql(sql), decreases)
         if increases:
-            insert = (pg_insert if self.postgres else sqlite_insert)(t.balances)
-            upsert = insert.on_conflict_do_update(
-                index_elements=["lot_id", "location_id", "container"],
-                set_={"qty": t.balances.c.qty + insert.excluded.qty},
+            sql = (
+                "INSERT INTO balances (lot_id, location_id, container, qty) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (lot_id, location_id, container) DO UPDATE SET qty = balances.qty + excluded.qty"
             )
-            self.conn.execute(upsert, increases)
+            self.conn.exec_driver_sql(self._driver_sql(sql), increases)
 
     def forget_holds(self) -> None:
         self._holds.clear()
