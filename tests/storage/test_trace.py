@@ -153,3 +153,56 @@ def test_closure_agrees_with_the_recursive_walk_on_the_demo_plant(app: App) -> N
         assert relatives(conn, wrapped, "up") == walk(conn, wrapped, "up")
     balance = app.reader.mass_balance(LotKey("SALT", "S-HUB"))
     assert balance.difference == 0
+
+
+steps = st.integers(min_value=2, max_value=7).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.just("produce"),
+                    st.sets(st.integers(0, n - 1), min_size=1, max_size=3),
+                    st.sets(st.integers(0, n - 1), min_size=1, max_size=2),
+                    st.booleans(),
+                ).filter(lambda e: not (e[1] & e[2])),
+                st.tuples(st.just("ship"), st.integers(0, n - 1), st.sampled_from(["SHOP", "DELI"]), st.booleans()),
+            ),
+            min_size=1,
+            max_size=16,
+        ),
+    )
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps)
+def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generated: tuple[int, list]) -> None:
+    lots, plan = generated
+    ns = f"S{next(_namespaces)}"
+    codes = [f"{ns}-{i}" for i in range(lots)]
+    for code in codes:
+        receive(plant, "FLOUR", code, 1000)
+    for step in plan:
+        if step[0] == "produce":
+            _, inputs, outputs, then_void = step
+            done = produce(plant, [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
+                           [line("FLOUR", codes[o], 1) for o in sorted(outputs)])  # fmt: skip
+        else:
+            _, lot, customer, then_void = step
+            done = ship(plant, "FLOUR", codes[lot], 1, customer=customer)
+        if then_void:
+            void(plant, done.id)
+    for code in codes:
+        key = LotKey("FLOUR", code)
+        full, summary = plant.reader.forward(key), plant.reader.forward_summary(key)
+        assert summary.lots == len(full.lots)
+        shipped: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
+        for s in full.shipments:
+            shipped[(s.customer, s.lot.sku)].append(s.qty)
+        expected = {k: (sum(v), len(v)) for k, v in shipped.items()}
+        assert {(c.customer, c.item): (c.qty, c.lines) for c in summary.customers if c.lines or c.qty} == expected
+        stock: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for s in full.on_hand:
+            stock[(s.location, s.lot.sku)] += s.qty
+        assert {(s.location, s.item): s.qty for s in summary.on_hand} == dict(stock)

@@ -47,6 +47,7 @@ class Movement:
     delta: Decimal  # in the item's base unit
     kind: str
     field: str = ""
+    partner: str | None = None  # the supplier or customer, on receive, ship and return
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,7 @@ def _plan_receive(event: ev.Event, view: LedgerView, fx: Effects) -> None:
             fx.new_lots.append(
                 NewLot(line.key, _expiry(view, line, event.time.date()), "received", event.partner, line.supplier_lot)
             )
-        fx.movements.append(Movement(line.key, event.location, LOOSE, qty, event.type, f"{path}.qty"))
+        fx.movements.append(Movement(line.key, event.location, LOOSE, qty, event.type, f"{path}.qty", event.partner))
 
 
 def _plan_produce(event: ev.Event, view: LedgerView, fx: Effects) -> None:
@@ -189,9 +190,9 @@ def _plan_transfer(event: ev.Event, view: LedgerView, fx: Effects) -> None:
     assert isinstance(event, (ev.Move, ev.Ship))
     if isinstance(event, ev.Ship):
         _partner(view, event.partner, ("customer",))
-        out_kind, target = "ship", None
+        out_kind, target, partner = "ship", None, event.partner
     else:
-        out_kind, target = "move", _location(view, event.to_location, "to_location")
+        out_kind, target, partner = "move", _location(view, event.to_location, "to_location"), None
     taken: list[tuple[LotKey, str, Decimal, str]] = []
     for i, line in enumerate(event.lines):
         _existing_lot(view, line.key, f"lines[{i}].lot")
@@ -200,7 +201,7 @@ def _plan_transfer(event: ev.Event, view: LedgerView, fx: Effects) -> None:
         for lot, qty in _container_lines(view, sscc, event.location, f"containers[{i}]"):
             taken.append((lot, sscc, qty, f"containers[{i}]"))
     for lot, container, qty, path in taken:
-        fx.movements.append(Movement(lot, event.location, container, -qty, out_kind, path))
+        fx.movements.append(Movement(lot, event.location, container, -qty, out_kind, path, partner))
         if target is not None:
             fx.movements.append(Movement(lot, target, container, qty, out_kind, path))
         else:
@@ -285,4 +286,4 @@ def check_effects(effects: Effects, view: LedgerView) -> None:
 
 def reverse(movements: list[Movement]) -> list[Movement]:
     """The movements that undo `movements`, kept under the same kinds for mass balance."""
-    return [Movement(m.lot, m.location, m.container, -m.delta, m.kind, m.field) for m in movements]
+    return [Movement(m.lot, m.location, m.container, -m.delta, m.kind, m.field, m.partner) for m in movements]

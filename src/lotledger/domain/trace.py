@@ -183,3 +183,35 @@ def exposure(
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.000001")).normalize()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReach:
+    """What a customer received of one item from a lot and everything made from it."""
+
+    customer: str
+    item: str
+    qty: Decimal
+    uom: str
+    lines: int  # shipment lines (a voided shipment takes its line back)
+
+
+@dataclass(frozen=True, slots=True)
+class StockTotal:
+    location: str
+    item: str
+    qty: Decimal
+    uom: str
+    lots: int
+
+
+@dataclass(slots=True)
+class ForwardSummary:
+    """A forward trace in totals: the first answer in a recall, in milliseconds for any lot."""
+
+    root: LotKey
+    lots: int
+    lots_by_item: dict[str, int]
+    held: int
+    customers: list[CustomerReach]
+    on_hand: list[StockTotal]

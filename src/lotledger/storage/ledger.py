@@ -296,7 +296,9 @@ def _write_void(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
             t.movements.c.container,
             t.movements.c.kind,
             t.movements.c.qty,
+            t.partners.c.code.label("partner"),
         )
+        .select_from(t.movements.outerjoin(t.partners))
         .where(t.movements.c.event_id == event.target)
         .order_by(t.movements.c.id)
     ).all()
@@ -305,7 +307,12 @@ def _write_void(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
     )
     lot_keys = unit.lot_keys(sorted({r.lot_id for r in rows} | set(touched_ids)))
     codes = unit.location_codes(sorted({r.location_id for r in rows}))
-    stored = [Movement(lot_keys[r.lot_id], codes[r.location_id], r.container, from_micro(r.qty), r.kind) for r in rows]
+    for partner in {r.partner for r in rows if r.partner}:
+        unit.partner_row(partner)
+    stored = [
+        Movement(lot_keys[r.lot_id], codes[r.location_id], r.container, from_micro(r.qty), r.kind, "", r.partner)
+        for r in rows
+    ]
     effects = Effects(movements=reverse(stored), touched=[lot_keys[i] for i in touched_ids])
     check_effects(effects, unit)
     unit.accept(event, sealed, effects)
@@ -318,7 +325,9 @@ def _write_void(unit: Unit, event: ev.Event, sealed: Sealed) -> None:
     )
     if children:
         conn.execute(delete(t.lot_edges).where(t.lot_edges.c.event_id == event.target))
-        rebuild_closure(conn, list(children))
+        lost = rebuild_closure(conn, list(children))
+        if lost:
+            unit.shift_reach(lost, withdraw=True)
     conn.execute(delete(t.holds).where(t.holds.c.event_id == event.target))
     conn.execute(update(t.holds).where(t.holds.c.released_by == event.target).values(released_by=None))
 

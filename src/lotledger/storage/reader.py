@@ -25,6 +25,7 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.domain.rules import INFLOW_KINDS, OUTFLOW_KINDS
 from lotledger.storage import schema as t
+from lotledger.storage.summary import forward_summary
 from lotledger.storage.trace import MAX_DEPTH, Direction, scope
 
 
@@ -259,6 +260,11 @@ class SqlReader:
         return tr.ForwardTrace(
             key, [lot for lot in lots if lot.depth > 0], on_hand, shipments, tr.customer_totals(shipments)
         )
+
+    def forward_summary(self, key: LotKey) -> tr.ForwardSummary:
+        """The forward trace in totals (all depths): lots per item, holds, customers, stock."""
+        with self._read() as conn:
+            return forward_summary(conn, self._lot(conn, key).id, key)
 
     def _stock(self, conn: Connection, lots_scope: Any, by_id: dict[int, tuple[LotKey, str]]) -> list[tr.StockLine]:
         b = t.balances.c

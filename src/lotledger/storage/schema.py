@@ -168,6 +168,8 @@ movements = Table(
     Column("container", String(18), nullable=False, default=""),
     Column("kind", String(16), nullable=False),
     Column("qty", BigInteger, nullable=False),
+    # The supplier or customer of the event (copied onto a void's reversals).
+    Column("partner_id", Integer, ForeignKey("partners.id")),
     Index(None, "lot_id", "kind"),
     Index(None, "event_id"),
 )
@@ -206,8 +208,24 @@ lot_closure = Table(
     Column("ancestor_id", Integer, nullable=False),
     Column("descendant_id", Integer, nullable=False),
     Column("depth", Integer, nullable=False),
+    Column("item_id", Integer, nullable=False),  # the descendant's item: recall counts per item skip lots
     PrimaryKeyConstraint("ancestor_id", "descendant_id"),
     Index(None, "descendant_id", "ancestor_id", "depth"),
+    sqlite_with_rowid=False,
+)
+
+# How much of each item every lot's descendants (and the lot itself) shipped to
+# each customer, kept as shipments arrive: a hub lot's customer roll-up is a
+# few rows to read instead of a join over 200,000 descendants.
+lot_reach = Table(
+    "lot_reach",
+    metadata,
+    Column("ancestor_id", Integer, nullable=False),
+    Column("partner_id", Integer, nullable=False),
+    Column("item_id", Integer, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("lines", Integer, nullable=False),
+    PrimaryKeyConstraint("ancestor_id", "partner_id", "item_id"),
     sqlite_with_rowid=False,
 )
 

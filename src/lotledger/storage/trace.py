@@ -80,19 +80,31 @@ def scope(root: int, direction: Direction, max_depth: int, include_root: bool = 
     return union_all(related, select(literal(root).label("lot_id"), literal(0).label("depth"))).subquery().select()
 
 
-def rebuild_closure(conn: Connection, lot_ids: list[int]) -> None:
-    """Recompute the ancestors of these lots and everything below them (after edges were removed)."""
+def rebuild_closure(conn: Connection, lot_ids: list[int]) -> set[tuple[int, int]]:
+    """Recompute the ancestors of these lots and everything below them (after edges were removed).
+
+    Returns the (ancestor, descendant) pairs that no longer hold, so projections
+    built on the closure (lot_reach) can take the descendant's share back."""
     closure = t.lot_closure.c
     below: Iterable[int] = conn.execute(
         select(closure.descendant_id).where(closure.ancestor_id.in_(bindparam("ids", expanding=True))),
         {"ids": lot_ids},
     ).scalars()
     affected = sorted(set(lot_ids) | set(below))
+    old = {(r.ancestor_id, r.descendant_id) for r in conn.execute(
+        select(closure.ancestor_id, closure.descendant_id).where(closure.descendant_id.in_(affected)))}  # fmt: skip
+    items = {
+        r.id: r.item_id for r in conn.execute(select(t.lots.c.id, t.lots.c.item_id).where(t.lots.c.id.in_(affected)))
+    }
     conn.execute(delete(t.lot_closure).where(closure.descendant_id.in_(affected)))
+    new: set[tuple[int, int]] = set()
     for lot_id in affected:
         ancestors = walk(conn, lot_id, "up")
         if ancestors:
             conn.execute(
                 t.lot_closure.insert(),
-                [{"ancestor_id": a, "descendant_id": lot_id, "depth": d} for a, d in ancestors.items()],
-            )
+                [{"ancestor_id": a, "descendant_id": lot_id, "depth": d, "item_id": items[lot_id]}
+                 for a, d in ancestors.items()],
+            )  # fmt: skip
+            new.update((a, lot_id) for a in ancestors)
+    return old - new

@@ -34,14 +34,14 @@ BalanceKey = tuple[LotKey, str, str]
 # Positional: (parent, parent, child, child). Adds every (ancestor-of-parent or
 # parent) x (child or descendant-of-child) pair, keeping the shortest depth.
 CLOSURE_INSERT = f"""
-    INSERT INTO lot_closure (ancestor_id, descendant_id, depth)
-    SELECT up.ancestor_id, down.descendant_id, MIN(up.depth + 1 + down.depth)
+    INSERT INTO lot_closure (ancestor_id, descendant_id, depth, item_id)
+    SELECT up.ancestor_id, down.descendant_id, MIN(up.depth + 1 + down.depth), down.item_id
     FROM (SELECT ancestor_id, depth FROM lot_closure WHERE descendant_id = ?
           UNION ALL SELECT ?, 0) AS up
-    CROSS JOIN (SELECT descendant_id, depth FROM lot_closure WHERE ancestor_id = ?
-          UNION ALL SELECT ?, 0) AS down
+    CROSS JOIN (SELECT descendant_id, depth, item_id FROM lot_closure WHERE ancestor_id = ?
+          UNION ALL SELECT id, 0, item_id FROM lots WHERE id = ?) AS down
     WHERE up.ancestor_id <> down.descendant_id AND up.depth + 1 + down.depth <= {MAX_DEPTH}
-    GROUP BY up.ancestor_id, down.descendant_id
+    GROUP BY up.ancestor_id, down.descendant_id, down.item_id
     ON CONFLICT (ancestor_id, descendant_id) DO UPDATE SET depth =
       CASE WHEN excluded.depth < lot_closure.depth THEN excluded.depth ELSE lot_closure.depth END
     """
@@ -59,6 +59,35 @@ _BALANCES = select(
 ).select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
 _BALANCES_BY_LOT = _BALANCES.where(t.balances.c.lot_id.in_(bindparam("ids", expanding=True)))
 _BALANCES_BY_CONTAINER = _BALANCES.where(t.balances.c.container.in_(bindparam("ssccs", expanding=True)))
+
+
+# Positional: (partner, item, qty, lines, lot, lot). A shipment counts for the
+# lot itself and every ancestor; a void's reversal comes with negative numbers.
+REACH_UPSERT = """
+    INSERT INTO lot_reach (ancestor_id, partner_id, item_id, qty, lines)
+    SELECT up.ancestor_id, ?, ?, ?, ?
+    FROM (SELECT ancestor_id FROM lot_closure WHERE descendant_id = ? UNION ALL SELECT ?) AS up
+    WHERE true
+    ON CONFLICT (ancestor_id, partner_id, item_id) DO UPDATE SET
+      qty = lot_reach.qty + excluded.qty, lines = lot_reach.lines + excluded.lines
+    """
+
+
+# Positional: (ancestor, sign, sign, descendant). Moves the descendant's own net
+# shipments into (sign -1) or out of (sign 1) the ancestor's reach, when a new
+# edge joins the two or a void separates them.
+REACH_SHIFT = """
+    INSERT INTO lot_reach (ancestor_id, partner_id, item_id, qty, lines)
+    SELECT ?, m.partner_id, l.item_id, ? * SUM(m.qty), ? * SUM(CASE WHEN m.qty < 0 THEN -1 ELSE 1 END)
+    FROM movements m JOIN lots l ON l.id = m.lot_id
+    WHERE m.lot_id = ? AND m.kind = 'ship' AND m.partner_id IS NOT NULL
+    GROUP BY m.partner_id, l.item_id
+    ON CONFLICT (ancestor_id, partner_id, item_id) DO UPDATE SET
+      qty = lot_reach.qty + excluded.qty, lines = lot_reach.lines + excluded.lines
+    """
+_PAIRS = """SELECT ancestor_id, descendant_id FROM lot_closure
+    WHERE (ancestor_id = ? OR ancestor_id IN (SELECT ancestor_id FROM lot_closure WHERE descendant_id = ?))
+      AND (descendant_id = ? OR descendant_id IN (SELECT descendant_id FROM lot_closure WHERE ancestor_id = ?))"""
 
 
 def _lines(event: Event) -> Iterator[LotLine]:
@@ -283,6 +312,11 @@ class Unit:
                 "client": self.attribution.client,
             }
         )
+        # An edge into a lot that already exists (a lot that grows, rework) can
+        # join lots that have shipped already: write it alone, diffing the closure.
+        joins_existing = any(self.lot_exists(edge.child) for edge in effects.edges)
+        if joins_existing:
+            self.flush()
         for new in effects.new_lots:
             if not self.lot_exists(new.key):
                 supplier = self.partner_row(new.supplier) if new.supplier else None
@@ -302,6 +336,8 @@ class Unit:
                 self._container_keys[movement.container].add(key)
             self.pending.movements.append((event_id, movement))
         self.pending.edges.extend((event_id, edge) for edge in effects.edges)
+        if joins_existing:
+            self.flush(diff_reach=True)
         self.pending.touched.extend((event_id, lot) for lot in effects.touched)
 
     @staticmethod
@@ -312,7 +348,7 @@ class Unit:
 
     # --- writing ---------------------------------------------------------------
 
-    def flush(self) -> None:
+    def flush(self, diff_reach: bool = False) -> None:
         """Write everything pending, in foreign-key order, one executemany per table.
 
         The hot tables go straight to the driver: SQLAlchemy's per-row parameter
@@ -338,25 +374,54 @@ class Unit:
             )
             self._lot_ids.update(zip(keys, ids, strict=True))
         lot_id = self._lot_ids
+        partner_id = {code: row[0] for code, row in self._partners.items() if row is not None}
         if pending.movements:
             self._bulk(
                 "movements",
-                ("event_id", "lot_id", "location_id", "container", "kind", "qty"),
-                [(event_id, lot_id[m.lot], location_id[m.location], m.container, m.kind, to_micro(m.delta))
+                ("event_id", "lot_id", "location_id", "container", "kind", "qty", "partner_id"),
+                [(event_id, lot_id[m.lot], location_id[m.location], m.container, m.kind, to_micro(m.delta),
+                  partner_id[m.partner] if m.partner else None)
                  for event_id, m in pending.movements],
             )  # fmt: skip
         self._write_balances(pending.deltas, location_id)
         if pending.edges:
-            edges = [
+            edges: list[tuple[Any, ...]] = [
                 (lot_id[e.parent], lot_id[e.child], event_id, to_micro(e.parent_qty), to_micro(e.child_qty))
                 for event_id, e in pending.edges
             ]
             self._bulk("lot_edges", ("parent_id", "child_id", "event_id", "parent_qty", "child_qty"), edges)
-            self.conn.exec_driver_sql(self._driver_sql(CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
+            if diff_reach:
+                self._join_existing([(p, c) for p, c, *_ in edges])
+            else:
+                self.conn.exec_driver_sql(self.driver_sql(CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
+        reach = [
+            (partner_id[m.partner], self._require(self.item_row(m.lot.sku), m.lot.sku)[0], -to_micro(m.delta),
+             1 if m.delta < 0 else -1, lot_id[m.lot], lot_id[m.lot])
+            for _, m in pending.movements
+            if m.kind == "ship" and m.partner
+        ]  # fmt: skip
+        if reach:
+            self.conn.exec_driver_sql(self.driver_sql(REACH_UPSERT), reach)
         if pending.touched:
             self._bulk("event_lots", ("lot_id", "event_id"), [(lot_id[lot], eid) for eid, lot in pending.touched])
 
-    def _driver_sql(self, sql: str) -> str:
+    def _join_existing(self, edges: list[tuple[Any, Any]]) -> None:
+        """Add edges one by one, granting each newly joined ancestor its descendant's shipments."""
+        pairs_sql, insert_sql = self.driver_sql(_PAIRS), self.driver_sql(CLOSURE_INSERT)
+        for parent, child in edges:
+            params = (parent, parent, child, child)
+            before: set[tuple[int, int]] = {(a, d) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            self.conn.exec_driver_sql(insert_sql, params)
+            after: set[tuple[int, int]] = {(a, d) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            self.shift_reach(after - before, withdraw=False)
+
+    def shift_reach(self, pairs: set[tuple[int, int]], withdraw: bool) -> None:
+        """Move each descendant's own shipments into or out of its ancestor's reach."""
+        sign = 1 if withdraw else -1
+        if pairs:
+            self.conn.exec_driver_sql(self.driver_sql(REACH_SHIFT), [(a, sign, sign, d) for a, d in sorted(pairs)])
+
+    def driver_sql(self, sql: str) -> str:
         """`sql` written with ? placeholders, in the driver's own paramstyle."""
         return sql if self.conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
@@ -364,7 +429,7 @@ class Unit:
         if rows:
             marks = ", ".join("?" * len(columns))
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-            self.conn.exec_driver_sql(self._driver_sql(sql), rows)
+            self.conn.exec_driver_sql(self.driver_sql(sql), rows)
 
     def _write_balances(self, deltas: dict[BalanceKey, int], location_id: dict[str, int]) -> None:
         # Increases upsert; decreases update the row the rules read (it exists,
@@ -382,13 +447,13 @@ class Unit:
                     decreases.append((delta, self._lot_ids[lot], location_id[location], container))
         if decreases:
             sql = "UPDATE balances SET qty = qty + ? WHERE lot_id = ? AND location_id = ? AND container = ?"
-            self.conn.exec_driver_sql(self._driver_sql(sql), decreases)
+            self.conn.exec_driver_sql(self.driver_sql(sql), decreases)
         if increases:
             sql = (
                 "INSERT INTO balances (lot_id, location_id, container, qty) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (lot_id, location_id, container) DO UPDATE SET qty = balances.qty + excluded.qty"
             )
-            self.conn.exec_driver_sql(self._driver_sql(sql), increases)
+            self.conn.exec_driver_sql(self.driver_sql(sql), increases)
 
     def forget_holds(self) -> None:
         self._holds.clear()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 12:56:59.332125
+Create Date: 2026-11-25 13:15:37.513725
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("ancestor_id", sa.Integer(), nullable=False),
         sa.Column("descendant_id", sa.Integer(), nullable=False),
         sa.Column("depth", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("ancestor_id", "descendant_id", name=op.f("pk_lot_closure")),
         sqlite_with_rowid=False,
     )
@@ -60,6 +61,16 @@ def upgrade() -> None:
             unique=False,
         )
 
+    op.create_table(
+        "lot_reach",
+        sa.Column("ancestor_id", sa.Integer(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("qty", sa.BigInteger(), nullable=False),
+        sa.Column("lines", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("ancestor_id", "partner_id", "item_id", name=op.f("pk_lot_reach")),
+        sqlite_with_rowid=False,
+    )
     op.create_table(
         "master_changes",
         sa.Column("seq", sa.Integer(), nullable=False),
@@ -197,9 +208,11 @@ def upgrade() -> None:
         sa.Column("container", sa.String(length=18), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("qty", sa.BigInteger(), nullable=False),
+        sa.Column("partner_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f("fk_movements_event_id_events")),
         sa.ForeignKeyConstraint(["location_id"], ["locations.id"], name=op.f("fk_movements_location_id_locations")),
         sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_movements_lot_id_lots")),
+        sa.ForeignKeyConstraint(["partner_id"], ["partners.id"], name=op.f("fk_movements_partner_id_partners")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_movements")),
     )
     with op.batch_alter_table("movements", schema=None) as batch_op:
@@ -272,6 +285,7 @@ def downgrade() -> None:
     op.drop_table("events")
     op.drop_table("partners")
     op.drop_table("master_changes")
+    op.drop_table("lot_reach")
     with op.batch_alter_table("lot_closure", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lot_closure_descendant_id_ancestor_id_depth"))
 
