@@ -410,9 +410,9 @@ class Unit:
         pairs_sql, insert_sql = self.driver_sql(_PAIRS), self.driver_sql(CLOSURE_INSERT)
         for parent, child in edges:
             params = (parent, parent, child, child)
-            before: set[tuple[int, int]] = {(a, d) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            before = {(int(a), int(d)) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
             self.conn.exec_driver_sql(insert_sql, params)
-            after: set[tuple[int, int]] = {(a, d) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            after = {(int(a), int(d)) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
             self.shift_reach(after - before, withdraw=False)
 
     def shift_reach(self, pairs: set[tuple[int, int]], withdraw: bool) -> None:
