@@ -410,10 +410,13 @@ class Unit:
         pairs_sql, insert_sql = self.driver_sql(_PAIRS), self.driver_sql(CLOSURE_INSERT)
         for parent, child in edges:
             params = (parent, parent, child, child)
-            before = {(int(a), int(d)) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            before = self._pairs(pairs_sql, params)
             self.conn.exec_driver_sql(insert_sql, params)
-            after = {(int(a), int(d)) for a, d in self.conn.exec_driver_sql(pairs_sql, params)}
+            after = self._pairs(pairs_sql, params)
             self.shift_reach(after - before, withdraw=False)
+
+    def _pairs(self, sql: str, params: tuple[Any, ...]) -> set[tuple[int, int]]:
+        return {(row[0], row[1]) for row in self.conn.exec_driver_sql(sql, params)}
 
     def shift_reach(self, pairs: set[tuple[int, int]], withdraw: bool) -> None:
         """Move each descendant's own shipments into or out of its ancestor's reach."""
