@@ -363,6 +363,8 @@ def to_document(event: Event) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, LotKey):
+        return {"item": value.sku, "lot": value.code}
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, LotLine):
@@ -376,8 +378,6 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    if isinstance(value, LotKey):
-        return {"item": value.sku, "lot": value.code}
     if isinstance(value, Result):
         out = {"name": value.name, "value": value.value, "unit": value.unit, "pass": value.passed}
         return {k: v for k, v in out.items() if v is not None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.quantities import UNITS
@@ -155,9 +155,8 @@ class Partner:
         )
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class LotKey:
-    """A lot's identity: the item's sku and the lot code."""
+class LotKey(NamedTuple):
+    """A lot's identity: the item's sku and the lot code (a tuple: hashed in C, on every hot path)."""
 
     sku: str
     code: str
