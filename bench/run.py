@@ -67,8 +67,12 @@ def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
         result["import_s"] = round(seconds, 1)
         result["import_events_per_s"] = round(report.events / seconds)
     with app.engine.connect() as conn:
-        lots = [LotKey(r.sku, r.code) for r in conn.execute(text(
-            "SELECT i.sku, l.code FROM lots l JOIN items i ON i.id = l.item_id WHERE l.code <> 'S-HUB'"))]  # fmt: skip
+        lots = [
+            LotKey(r.sku, r.code)
+            for r in conn.execute(
+                text("SELECT i.sku, l.code FROM lots l JOIN items i ON i.id = l.item_id WHERE l.code <> 'S-HUB'")
+            )
+        ]
     sample = random.Random(1).sample(lots, min(300, len(lots)))
     times = []
     for key in sample:

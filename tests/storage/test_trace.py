@@ -186,8 +186,11 @@ def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generate
     for step in plan:
         if step[0] == "produce":
             _, inputs, outputs, then_void = step
-            done = produce(plant, [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
-                           [line("FLOUR", codes[o], 1) for o in sorted(outputs)])  # fmt: skip
+            done = produce(
+                plant,
+                [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
+                [line("FLOUR", codes[o], 1) for o in sorted(outputs)],
+            )
         else:
             _, lot, customer, then_void = step
             done = ship(plant, "FLOUR", codes[lot], 1, customer=customer)

@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, exists, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 from sqlalchemy.sql import Select
 
 from lotledger.domain import trace as tr
@@ -82,24 +83,114 @@ class LotInfo:
     holds: list[str]
 
 
-_active_holds = select(t.holds.c.lot_id).where(t.holds.c.released_by.is_(None))
 _voided = select(t.voids.c.target_id)
+_LOT_ID = (
+    select(t.lots.c.id)
+    .select_from(t.lots.join(t.items))
+    .where(t.items.c.sku == bindparam("sku"), t.lots.c.code == bindparam("code"))
+)
+
+# Each trace query is built once per direction (and kind) and takes :root and
+# :max_depth as parameters, so a trace pays for SQL compilation only once.
 
 
-def _lot_columns(query_scope: Any) -> Select[Any]:
+@cache
+def _scope(direction: Direction) -> Any:
+    return scope(direction).cte(f"scope_{direction}")
+
+
+@cache
+def _lots_query(direction: Direction) -> Select[Any]:
+    lots_scope = _scope(direction)
+    held = select(t.holds.c.lot_id).where(t.holds.c.released_by.is_(None)).distinct().subquery("held")
     return (
         select(
-            query_scope.c.lot_id,
-            query_scope.c.depth,
+            lots_scope.c.lot_id,
+            lots_scope.c.depth,
             t.items.c.sku,
             t.items.c.uom,
             t.lots.c.code,
             t.lots.c.origin,
             t.lots.c.expiry,
-            exists(_active_holds.where(t.holds.c.lot_id == query_scope.c.lot_id)).label("held"),
+            held.c.lot_id.is_not(None).label("held"),
         )
-        .select_from(query_scope.join(t.lots, t.lots.c.id == query_scope.c.lot_id).join(t.items))
-        .order_by(query_scope.c.depth, t.items.c.sku, t.lots.c.code)
+        .select_from(
+            lots_scope.join(t.lots, t.lots.c.id == lots_scope.c.lot_id)
+            .join(t.items)
+            .outerjoin(held, held.c.lot_id == lots_scope.c.lot_id)
+        )
+        .order_by(lots_scope.c.depth, t.items.c.sku, t.lots.c.code)
+    )
+
+
+@cache
+def _edges_query(direction: Direction) -> Select[Any]:
+    e, lots_scope = t.lot_edges.c, _scope(direction)
+    return (
+        select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.time, t.events.c.seq)
+        .select_from(t.lot_edges.join(t.events))
+        .where(e.child_id.in_(select(lots_scope.c.lot_id)), e.parent_id.in_(select(lots_scope.c.lot_id)))
+        .order_by(t.events.c.time, e.event_id, e.parent_id, e.child_id)
+    )
+
+
+@cache
+def _flows_query(direction: Direction, kind: str) -> Select[Any]:
+    """Movements of one kind by events of that kind (not voided) for lots in scope."""
+    m, lots_scope = t.movements.c, _scope(direction)
+    sign = -1 if kind in OUTFLOW_KINDS else 1
+    return (
+        select(
+            m.lot_id,
+            m.event_id,
+            m.container,
+            (m.qty * sign).label("qty"),
+            t.events.c.time,
+            t.events.c.reference,
+            t.partners.c.code.label("partner"),
+            t.locations.c.code.label("location"),
+            t.lots.c.supplier_lot,
+        )
+        .select_from(
+            t.movements.join(lots_scope, lots_scope.c.lot_id == m.lot_id)
+            .join(t.events, t.events.c.id == m.event_id)
+            .join(t.locations, t.locations.c.id == m.location_id)
+            .join(t.lots, t.lots.c.id == m.lot_id)
+            .outerjoin(t.partners, t.partners.c.id == t.events.c.partner_id)
+        )
+        .where(m.kind == kind, t.events.c.type == kind, m.event_id.not_in(_voided))
+        .order_by(t.events.c.time, m.event_id, m.lot_id, m.id)
+    )
+
+
+@cache
+def _stock_query(direction: Direction) -> Select[Any]:
+    b, lots_scope = t.balances.c, _scope(direction)
+    return (
+        select(b.lot_id, t.locations.c.code.label("location"), b.container, b.qty)
+        .select_from(t.balances.join(lots_scope, lots_scope.c.lot_id == b.lot_id).join(t.locations))
+        .where(b.qty > 0)
+        .order_by(b.lot_id, t.locations.c.code, b.container)
+    )
+
+
+@cache
+def _created_query(direction: Direction) -> Select[Any]:
+    m, lots_scope = t.movements.c, _scope(direction)
+    return (
+        select(m.lot_id, func.sum(m.qty).label("qty"))
+        .where(m.lot_id.in_(select(lots_scope.c.lot_id)), m.kind.in_(INFLOW_KINDS))
+        .group_by(m.lot_id)
+    )
+
+
+@cache
+def _outgoing_edges_query(direction: Direction) -> Select[Any]:
+    e, lots_scope = t.lot_edges.c, _scope(direction)
+    return (
+        select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.seq)
+        .select_from(t.lot_edges.join(t.events))
+        .where(e.parent_id.in_(select(lots_scope.c.lot_id)))
     )
 
 
@@ -158,29 +249,28 @@ class SqlReader:
 
     # --- traces -----------------------------------------------------------------
 
+    def _lot_id(self, conn: Connection, key: LotKey) -> int:
+        lot_id = conn.execute(_LOT_ID, {"sku": key.sku, "code": key.code}).scalar()
+        if lot_id is None:
+            raise NotFound(f"unknown lot {key}", "lot")
+        return int(lot_id)
+
     def _trace_lots(
-        self, conn: Connection, root: int, direction: Direction, max_depth: int
-    ) -> tuple[Any, list[tr.TraceLot], dict[int, tuple[LotKey, str]]]:
-        lots_scope = scope(root, direction, max_depth).cte("lots_scope")
+        self, conn: Connection, params: dict[str, int], direction: Direction
+    ) -> tuple[list[tr.TraceLot], dict[int, tuple[LotKey, str]]]:
         lots, by_id = [], {}
-        for row in conn.execute(_lot_columns(lots_scope)):
+        for row in conn.execute(_lots_query(direction), params):
             key = LotKey(row.sku, row.code)
             by_id[row.lot_id] = (key, row.uom)
             lots.append(tr.TraceLot(key, row.depth, row.origin, row.expiry, bool(row.held)))
-        return lots_scope, lots, by_id
+        return lots, by_id
 
     def backward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.BackwardTrace:
         """Every ancestor lot with its depth, the quantities on each edge, and the receipts."""
         with self._read() as conn:
-            root = self._lot(conn, key).id
-            lots_scope, lots, by_id = self._trace_lots(conn, root, "up", max_depth)
-            e = t.lot_edges.c
-            edge_rows = conn.execute(
-                select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.time)
-                .select_from(t.lot_edges.join(t.events))
-                .where(e.child_id.in_(select(lots_scope.c.lot_id)), e.parent_id.in_(select(lots_scope.c.lot_id)))
-                .order_by(t.events.c.time, e.event_id, e.parent_id, e.child_id)
-            )
+            params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
+            lots, by_id = self._trace_lots(conn, params, "up")
+            edge_rows = conn.execute(_edges_query("up"), params)
             edges = [
                 tr.TraceEdge(
                     by_id[r.parent_id][0],
@@ -194,7 +284,7 @@ class SqlReader:
                 )
                 for r in edge_rows
             ]
-            receipt_rows = conn.execute(self._flows(lots_scope, "receive").add_columns(t.lots.c.supplier_lot))
+            receipt_rows = conn.execute(_flows_query("up", "receive"), params)
             receipts = [
                 tr.Receipt(
                     by_id[r.lot_id][0],
@@ -211,38 +301,12 @@ class SqlReader:
             ]
         return tr.BackwardTrace(key, [lot for lot in lots if lot.depth > 0], edges, receipts)
 
-    def _flows(self, lots_scope: Any, kind: str) -> Select[Any]:
-        """Movements of one kind by events of that kind (not voided) for lots in scope."""
-        m = t.movements.c
-        sign = -1 if kind in OUTFLOW_KINDS else 1
-        return (
-            select(
-                m.lot_id,
-                m.event_id,
-                m.container,
-                (m.qty * sign).label("qty"),
-                t.events.c.time,
-                t.events.c.reference,
-                t.partners.c.code.label("partner"),
-                t.locations.c.code.label("location"),
-            )
-            .select_from(
-                t.movements.join(lots_scope, lots_scope.c.lot_id == m.lot_id)
-                .join(t.events, t.events.c.id == m.event_id)
-                .join(t.locations, t.locations.c.id == m.location_id)
-                .join(t.lots, t.lots.c.id == m.lot_id)
-                .outerjoin(t.partners, t.partners.c.id == t.events.c.partner_id)
-            )
-            .where(m.kind == kind, t.events.c.type == kind, m.event_id.not_in(_voided))
-            .order_by(t.events.c.time, m.event_id, m.lot_id, m.id)
-        )
-
     def forward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.ForwardTrace:
         """Every descendant lot, what is on hand and where, and what went to which customer."""
         with self._read() as conn:
-            root = self._lot(conn, key).id
-            lots_scope, lots, by_id = self._trace_lots(conn, root, "down", max_depth)
-            on_hand = self._stock(conn, lots_scope, by_id)
+            params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
+            lots, by_id = self._trace_lots(conn, params, "down")
+            on_hand = self._stock(conn, params, by_id)
             shipments = [
                 tr.Shipment(
                     by_id[r.lot_id][0],
@@ -255,7 +319,7 @@ class SqlReader:
                     from_micro(r.qty),
                     by_id[r.lot_id][1],
                 )
-                for r in conn.execute(self._flows(lots_scope, "ship"))
+                for r in conn.execute(_flows_query("down", "ship"), params)
             ]
         return tr.ForwardTrace(
             key, [lot for lot in lots if lot.depth > 0], on_hand, shipments, tr.customer_totals(shipments)
@@ -264,16 +328,12 @@ class SqlReader:
     def forward_summary(self, key: LotKey) -> tr.ForwardSummary:
         """The forward trace in totals (all depths): lots per item, holds, customers, stock."""
         with self._read() as conn:
-            return forward_summary(conn, self._lot(conn, key).id, key)
+            return forward_summary(conn, self._lot_id(conn, key), key)
 
-    def _stock(self, conn: Connection, lots_scope: Any, by_id: dict[int, tuple[LotKey, str]]) -> list[tr.StockLine]:
-        b = t.balances.c
-        rows = conn.execute(
-            select(b.lot_id, t.locations.c.code.label("location"), b.container, b.qty)
-            .select_from(t.balances.join(lots_scope, lots_scope.c.lot_id == b.lot_id).join(t.locations))
-            .where(b.qty > 0)
-            .order_by(b.lot_id, t.locations.c.code, b.container)
-        )
+    def _stock(
+        self, conn: Connection, params: dict[str, int], by_id: dict[int, tuple[LotKey, str]]
+    ) -> list[tr.StockLine]:
+        rows = conn.execute(_stock_query("down"), params)
         return [
             tr.StockLine(by_id[r.lot_id][0], r.location, r.container, from_micro(r.qty), by_id[r.lot_id][1])
             for r in rows
@@ -283,31 +343,23 @@ class SqlReader:
         """How much of this lot reached each downstream lot, each customer, and stock."""
         with self._read() as conn:
             info = self._lot(conn, key)
-            lots_scope, _lots, by_id = self._trace_lots(conn, info.id, "down", max_depth)
-            m, e = t.movements.c, t.lot_edges.c
+            params = {"root": info.id, "max_depth": max_depth}
+            _lots, by_id = self._trace_lots(conn, params, "down")
             created: dict[LotKey, Decimal] = defaultdict(Decimal)
-            for r in conn.execute(
-                select(m.lot_id, func.sum(m.qty).label("qty"))
-                .where(m.lot_id.in_(select(lots_scope.c.lot_id)), m.kind.in_(INFLOW_KINDS))
-                .group_by(m.lot_id)
-            ):
+            for r in conn.execute(_created_query("down"), params):
                 created[by_id[r.lot_id][0]] = from_micro(r.qty)
             flows: dict[str, tr.FlowEvent] = {}
-            for r in conn.execute(
-                select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.seq)
-                .select_from(t.lot_edges.join(t.events))
-                .where(e.parent_id.in_(select(lots_scope.c.lot_id)))
-            ):
+            for r in conn.execute(_outgoing_edges_query("down"), params):
                 flow = flows.setdefault(r.event_id, tr.FlowEvent(r.seq, {}, {}))
                 flow.inputs[by_id[r.parent_id][0]] = from_micro(r.parent_qty)
                 if r.child_id in by_id:
                     flow.outputs[by_id[r.child_id][0]] = from_micro(r.child_qty)
             shipped = [
                 (by_id[r.lot_id][0], r.partner, from_micro(r.qty))
-                for r in conn.execute(self._flows(lots_scope, "ship"))
+                for r in conn.execute(_flows_query("down", "ship"), params)
             ]
             stock: dict[LotKey, Decimal] = defaultdict(Decimal)
-            for line in self._stock(conn, lots_scope, by_id):
+            for line in self._stock(conn, params, by_id):
                 stock[line.lot] += line.qty
         return tr.exposure(key, info.uom, created, list(flows.values()), shipped, stock)
 

@@ -13,9 +13,10 @@ Traces read the closure; `walk` rebuilds it after a void removes edges.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, delete, literal, select, text, union_all
+from sqlalchemy import Connection, Integer, bindparam, delete, literal, select, text, union_all
 from sqlalchemy.sql import Select
 
 from lotledger.storage import schema as t
@@ -57,27 +58,28 @@ def walk(conn: Connection, root: int, direction: Direction, max_depth: int = MAX
 
 def relatives(conn: Connection, root: int, direction: Direction, max_depth: int = MAX_DEPTH) -> dict[int, int]:
     """Relatives of `root` with their shortest depth, from the closure table."""
-    query = scope(root, direction, max_depth, include_root=False)
-    return {row.lot_id: row.depth for row in conn.execute(query)}
+    rows = conn.execute(scope(direction, include_root=False), {"root": root, "max_depth": max_depth})
+    return {row.lot_id: row.depth for row in rows}
 
 
-def scope(root: int, direction: Direction, max_depth: int, include_root: bool = True) -> Select[Any]:
-    """SELECT lot_id, depth of the root's relatives (and the root at depth 0)."""
+@cache
+def scope(direction: Direction, include_root: bool = True) -> Select[Any]:
+    """SELECT lot_id, depth of the relatives of :root within :max_depth (and :root at depth 0).
+
+    Built once per shape and cached: a trace pays for SQL compilation only once."""
     closure = t.lot_closure.c
     mine, theirs = (
         (closure.descendant_id, closure.ancestor_id)
         if direction == "up"
-        else (
-            closure.ancestor_id,
-            closure.descendant_id,
-        )
+        else (closure.ancestor_id, closure.descendant_id)
     )
     related = select(theirs.label("lot_id"), closure.depth.label("depth")).where(
-        mine == root, closure.depth <= max_depth
+        mine == bindparam("root"), closure.depth <= bindparam("max_depth")
     )
     if not include_root:
         return related
-    return union_all(related, select(literal(root).label("lot_id"), literal(0).label("depth"))).subquery().select()
+    root = select(bindparam("root", type_=Integer).label("lot_id"), literal(0).label("depth"))
+    return union_all(related, root).subquery().select()
 
 
 def rebuild_closure(conn: Connection, lot_ids: list[int]) -> set[tuple[int, int]]:
@@ -91,8 +93,12 @@ def rebuild_closure(conn: Connection, lot_ids: list[int]) -> set[tuple[int, int]
         {"ids": lot_ids},
     ).scalars()
     affected = sorted(set(lot_ids) | set(below))
-    old = {(r.ancestor_id, r.descendant_id) for r in conn.execute(
-        select(closure.ancestor_id, closure.descendant_id).where(closure.descendant_id.in_(affected)))}  # fmt: skip
+    old = {
+        (r.ancestor_id, r.descendant_id)
+        for r in conn.execute(
+            select(closure.ancestor_id, closure.descendant_id).where(closure.descendant_id.in_(affected))
+        )
+    }
     items = {
         r.id: r.item_id for r in conn.execute(select(t.lots.c.id, t.lots.c.item_id).where(t.lots.c.id.in_(affected)))
     }
@@ -103,8 +109,10 @@ def rebuild_closure(conn: Connection, lot_ids: list[int]) -> set[tuple[int, int]
         if ancestors:
             conn.execute(
                 t.lot_closure.insert(),
-                [{"ancestor_id": a, "descendant_id": lot_id, "depth": d, "item_id": items[lot_id]}
-                 for a, d in ancestors.items()],
-            )  # fmt: skip
+                [
+                    {"ancestor_id": a, "descendant_id": lot_id, "depth": d, "item_id": items[lot_id]}
+                    for a, d in ancestors.items()
+                ],
+            )
             new.update((a, lot_id) for a in ancestors)
     return old - new

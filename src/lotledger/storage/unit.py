@@ -358,12 +358,36 @@ class Unit:
         if pending.events:
             self._bulk(
                 "events",
-                ("id", "type", "time", "location_id", "partner_id", "reference", "document", "body_hash",
-                 "recorded_at", "recorded_by", "client"),
-                [(e["id"], e["type"], db_time(e["time"], self.conn.dialect), e["location_id"], e["partner_id"],
-                  e["reference"], e["document"], e["body_hash"], db_time(self.now, self.conn.dialect),
-                  self.attribution.recorded_by, self.attribution.client) for e in pending.events],
-            )  # fmt: skip
+                (
+                    "id",
+                    "type",
+                    "time",
+                    "location_id",
+                    "partner_id",
+                    "reference",
+                    "document",
+                    "body_hash",
+                    "recorded_at",
+                    "recorded_by",
+                    "client",
+                ),
+                [
+                    (
+                        e["id"],
+                        e["type"],
+                        db_time(e["time"], self.conn.dialect),
+                        e["location_id"],
+                        e["partner_id"],
+                        e["reference"],
+                        e["document"],
+                        e["body_hash"],
+                        db_time(self.now, self.conn.dialect),
+                        self.attribution.recorded_by,
+                        self.attribution.client,
+                    )
+                    for e in pending.events
+                ],
+            )
         if pending.lots:
             keys = list(pending.lots)
             rows = [dict(pending.lots[k], item_id=self._require(self.item_row(k.sku), k.sku)[0]) for k in keys]
@@ -379,10 +403,19 @@ class Unit:
             self._bulk(
                 "movements",
                 ("event_id", "lot_id", "location_id", "container", "kind", "qty", "partner_id"),
-                [(event_id, lot_id[m.lot], location_id[m.location], m.container, m.kind, to_micro(m.delta),
-                  partner_id[m.partner] if m.partner else None)
-                 for event_id, m in pending.movements],
-            )  # fmt: skip
+                [
+                    (
+                        event_id,
+                        lot_id[m.lot],
+                        location_id[m.location],
+                        m.container,
+                        m.kind,
+                        to_micro(m.delta),
+                        partner_id[m.partner] if m.partner else None,
+                    )
+                    for event_id, m in pending.movements
+                ],
+            )
         self._write_balances(pending.deltas, location_id)
         if pending.edges:
             edges: list[tuple[Any, ...]] = [
@@ -395,11 +428,17 @@ class Unit:
             else:
                 self.conn.exec_driver_sql(self.driver_sql(CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
         reach = [
-            (partner_id[m.partner], self._require(self.item_row(m.lot.sku), m.lot.sku)[0], -to_micro(m.delta),
-             1 if m.delta < 0 else -1, lot_id[m.lot], lot_id[m.lot])
+            (
+                partner_id[m.partner],
+                self._require(self.item_row(m.lot.sku), m.lot.sku)[0],
+                -to_micro(m.delta),
+                1 if m.delta < 0 else -1,
+                lot_id[m.lot],
+                lot_id[m.lot],
+            )
             for _, m in pending.movements
             if m.kind == "ship" and m.partner
-        ]  # fmt: skip
+        ]
         if reach:
             self.conn.exec_driver_sql(self.driver_sql(REACH_UPSERT), reach)
         if pending.touched:
