@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.interchange.jsonl import Line
+from lotledger.storage.engine import analyze
 from lotledger.storage.ledger import Recorded, Rejected, SqlLedger
 from lotledger.storage.unit import Attribution
 
 CHUNK = 2000  # events per transaction: large enough to amortise, small enough to retry
+ANALYZE_AFTER = 10_000  # events imported before the planner's statistics are refreshed
 
 
 @dataclass(slots=True)
@@ -78,5 +80,7 @@ def import_lines(
             progress(1)
     if chunk:
         flush()
+    if report.events >= ANALYZE_AFTER:
+        analyze(ledger.engine)
     report.errors.sort(key=lambda error: error.line)
     return report
