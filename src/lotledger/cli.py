@@ -30,6 +30,7 @@ from lotledger.render import (
     forward_tables,
     history_table,
     mass_balance_table,
+    summary_table,
 )
 from lotledger.services.importing import ImportReport, import_lines
 from lotledger.storage.unit import Attribution
@@ -147,18 +148,24 @@ def trace(
     down: Annotated[bool, typer.Option("--down", help="Forward: where it went.")] = False,
     both: Annotated[bool, typer.Option("--both", help="Both directions.")] = False,
     depth: Annotated[int, typer.Option(help="Stop this many production steps away.")] = 256,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Forward in totals: lots per item, customers, stock (fast for any lot).")
+    ] = False,
     db: DbOption = None,
     format: FormatOption = Format.table,
 ) -> None:
     """Trace a lot backward (--up), forward (--down) or both (--both)."""
     key = LotKey(item, lot)
-    up, down = up or both or not (up or down), down or both
+    up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
         backward = ledger_app.reader.backward(key, depth) if up else None
-        forward = ledger_app.reader.forward(key, depth) if down else None
+        forward = ledger_app.reader.forward(key, depth) if down and not summary else None
+        totals = ledger_app.reader.forward_summary(key) if summary else None
     if format is Format.json:
-        _print_json({"lot": key, "backward": backward, "forward": forward})
+        _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
         return
+    if totals is not None:
+        console.print(summary_table(totals))
     if backward is not None:
         console.print(backward_table(backward))
     if forward is not None:

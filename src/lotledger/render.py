@@ -19,7 +19,9 @@ ROWS = 40
 def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in ("qty", "depth", "shipments", "lots") else "left")
+        table.add_column(
+            column, justify="right" if column in ("qty", "depth", "shipments", "lots", "lines") else "left"
+        )
     shown = 0
     for row in rows:
         if shown == ROWS:
@@ -167,4 +169,27 @@ def exposure_table(e: tr.Exposure) -> Table:
     grid = Table.grid(padding=(1, 0))
     grid.add_row(table)
     grid.add_row(customers)
+    return grid
+
+
+def summary_table(s: tr.ForwardSummary) -> Table:
+    by_item = ", ".join(f"{n} {sku}" for sku, n in s.lots_by_item.items()) or "none"
+    grid = Table.grid(padding=(1, 0))
+    grid.add_row(f"[bold]Forward from {s.root}[/bold]: {s.lots} descendant lots ({by_item}); {s.held} on hold")
+    grid.add_row(
+        _table(
+            "Customers reached",
+            ("customer", "item", "qty", "lines"),
+            ((c.customer, c.item, f"{format_qty(c.qty)} {c.uom}", c.lines) for c in s.customers),
+            len(s.customers),
+        )
+    )
+    grid.add_row(
+        _table(
+            "On hand now (this lot and everything made from it)",
+            ("location", "item", "lots", "qty"),
+            ((o.location, o.item, o.lots, f"{format_qty(o.qty)} {o.uom}") for o in s.on_hand),
+            len(s.on_hand),
+        )
+    )
     return grid

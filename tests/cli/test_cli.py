@@ -94,6 +94,16 @@ def test_demo_then_tables_render(tmp_path: Path, backend: str) -> None:
         code, output = run(*args, "--db", db)
         assert code == 0, (args, output)
     assert "Customers reached" in run("trace", "SALT", "S-HUB", "--down", "--db", db)[1]
+    code, output = run("trace", "SALT", "S-HUB", "--summary", "--db", db)
+    assert "60 descendant lots (20 BREAD, 20 BREAD-W, 20 DOUGH)" in output
+    summary = json.loads(run("trace", "SALT", "S-HUB", "--summary", "--format", "json", "--db", db)[1])
+    assert summary["forward_summary"]["lots"] == 60
+    assert {c["customer"] for c in summary["forward_summary"]["customers"]} == {
+        "FRESHMART",
+        "CORNERSHOP",
+        "CITYDELI",
+        "SCHOOLS",
+    }
 
 
 def test_every_command_has_help_text() -> None:
