@@ -19,7 +19,10 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	@test -f lotledger.db || $(BIN)/lotledger demo
-	$(BIN)/lotledger trace BREAD-W W-0001 --both
+	@echo "Log in to the API as user demo, password demo-plant (POST /api/v1/auth/login), or with this token:"
+	-@$(BIN)/lotledger token create demo --name make-run
+	@echo "Try: curl -H 'Authorization: Bearer <token>' 'http://127.0.0.1:8000/api/v1/lots/trace?item=BREAD-W&lot=W-0001'"
+	$(BIN)/lotledger serve --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench

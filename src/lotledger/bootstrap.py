@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from lotledger.config import Settings
+from lotledger.storage.accounts import AccountStore
+from lotledger.storage.catalog import Catalog
 from lotledger.storage.engine import make_engine
 from lotledger.storage.ledger import SqlLedger
 from lotledger.storage.migrate import upgrade
@@ -21,6 +23,8 @@ class App:
     engine: Engine
     ledger: SqlLedger
     reader: SqlReader
+    catalog: Catalog
+    accounts: AccountStore
 
     def close(self) -> None:
         self.engine.dispose()
@@ -32,4 +36,4 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    return App(settings, engine, SqlLedger(engine), SqlReader(engine))
+    return App(settings, engine, SqlLedger(engine), SqlReader(engine), Catalog(engine), AccountStore(engine))

@@ -30,6 +30,7 @@ from lotledger.render import (
     forward_tables,
     history_table,
     mass_balance_table,
+    render_rows,
     summary_table,
 )
 from lotledger.services.importing import ImportReport, import_lines
@@ -120,6 +121,9 @@ def demo(
         lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
         report = _run_import(ledger_app, lines, len(records), "cli:demo")
         _report(report)
+        if DEMO_USER not in {u.username for u in ledger_app.accounts.users()}:
+            ledger_app.accounts.add_user(DEMO_USER, DEMO_PASSWORD, "admin")
+            console.print(f"Demo account: user [bold]{DEMO_USER}[/bold], password [bold]{DEMO_PASSWORD}[/bold] (admin)")
         console.print("Try: [bold]lotledger trace BREAD-W W-0001 --both[/bold]  or  lotledger trace SALT S-HUB --down")
 
 
@@ -209,6 +213,96 @@ def exposure(item: str, lot: str, db: DbOption = None, format: FormatOption = Fo
     with _app(db) as ledger_app:
         result = ledger_app.reader.exposure(LotKey(item, lot))
     _print_json(result) if format is Format.json else console.print(exposure_table(result))
+
+
+# --- the HTTP API and its accounts --------------------------------------------------
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"
+users = typer.Typer(help="Accounts that may use the HTTP API.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens: shown once, stored hashed, revocable.", no_args_is_help=True)
+app.add_typer(users, name="user")
+app.add_typer(tokens, name="token")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the HTTP API (and its docs at /api/v1/docs)."""
+    import uvicorn
+
+    from lotledger.api.app import create_app
+
+    with _app(db) as ledger_app:
+        console.print(f"lotledger API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
+        uvicorn.run(create_app(ledger_app), host=host, port=port, log_level="warning")
+
+
+@users.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="viewer, operator, quality or admin.")] = "viewer",
+    password: Annotated[
+        str | None, typer.Option(envvar="LOTLEDGER_PASSWORD", help="At least 8 characters (asked if not given).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Add a user with a role; the password is stored as an argon2 hash."""
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _app(db) as ledger_app:
+        user = ledger_app.accounts.add_user(username, password, role)
+    console.print(f"user {user.username} added as {user.role}")
+
+
+@users.command("list")
+def user_list(db: DbOption = None) -> None:
+    """List users and their roles."""
+    with _app(db) as ledger_app:
+        console.print(
+            render_rows(
+                "Users",
+                ("user", "role", "active"),
+                [(u.username, u.role, u.active) for u in ledger_app.accounts.users()],
+            )
+        )
+
+
+@tokens.command("create")
+def token_create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. scanner-3 or erp.")] = "cli",
+    db: DbOption = None,
+) -> None:
+    """Create an API token for a user and print it (the only time it is shown)."""
+    with _app(db) as ledger_app:
+        token, secret = ledger_app.accounts.create_token(username, name)
+    console.print(f"token {token.id} ({token.name}) for {token.username}:")
+    console.print(secret, highlight=False)
+
+
+@tokens.command("list")
+def token_list(db: DbOption = None) -> None:
+    """List tokens (never their secrets)."""
+    with _app(db) as ledger_app:
+        rows = [
+            (t.id, t.name, t.username, _when(t.created_at), _when(t.revoked_at)) for t in ledger_app.accounts.tokens()
+        ]
+    console.print(render_rows("Tokens", ("id", "name", "user", "created", "revoked"), rows))
+
+
+@tokens.command("revoke")
+def token_revoke(token_id: int, db: DbOption = None) -> None:
+    """Revoke a token: requests with it get 401 from now on."""
+    with _app(db) as ledger_app:
+        token = ledger_app.accounts.revoke_token(token_id)
+    console.print(f"token {token.id} ({token.name}) of {token.username} revoked")
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
 def main() -> None:

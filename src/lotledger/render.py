@@ -16,6 +16,11 @@ from lotledger.storage.reader import HistoryEntry, MassBalance
 ROWS = 40
 
 
+def render_rows(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    """A plain titled table of rows."""
+    return _table(title, columns, rows)
+
+
 def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:

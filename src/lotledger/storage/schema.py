@@ -255,3 +255,43 @@ voids = Table(
     Column("target_id", EventId, ForeignKey("events.id"), primary_key=True),
     Column("void_id", EventId, ForeignKey("events.id"), nullable=False, unique=True),
 )
+
+# --- accounts (the HTTP API) ----------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Tokens are 256-bit random secrets shown once; only their SHA-256 is kept
+# (argon2 is for guessable passwords; a per-request argon2 would cost 50 ms).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+# The first answer to each Idempotency-Key, replayed on a retry (kept >= 24 h).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("user_id", "key"),
+    Index(None, "created_at"),
+)

@@ -1,0 +1,39 @@
+"""The FastAPI application: /api/v1 with its OpenAPI document and interactive docs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from lotledger import __version__
+from lotledger.api import admin, capture, problems, queries
+from lotledger.bootstrap import App
+
+PREFIX = "/api/v1"
+# Routes anyone may call: the API's own description and a liveness probe.
+PUBLIC = {f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/health", f"{PREFIX}/auth/login"}
+
+
+def create_app(lotledger: App) -> FastAPI:
+    """The API over an already bootstrapped ledger (nothing is opened here)."""
+    api = FastAPI(
+        title="lotledger",
+        version=__version__,
+        description="Lot traceability: capture events, trace lots, manage master data. "
+        "Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem+json.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    api.state.lotledger = lotledger
+    problems.install(api)
+    v1 = APIRouter(prefix=PREFIX)
+
+    @v1.get("/health", tags=["meta"], summary="Liveness: the API answers")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    v1.include_router(capture.router)
+    v1.include_router(queries.router)
+    v1.include_router(admin.router)
+    api.include_router(v1)
+    return api

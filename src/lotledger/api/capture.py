@@ -1,0 +1,106 @@
+"""Capture: POST /events and /events:batch, idempotent by event id and Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header
+from fastapi.responses import JSONResponse, Response
+
+from lotledger.api.deps import AppDep, Operator, Principal
+from lotledger.bootstrap import App
+from lotledger.domain.accounts import role_to_record
+from lotledger.domain.errors import IdempotencyConflict, ValidationError
+from lotledger.domain.events import Event, parse_event
+from lotledger.storage.ledger import Recorded
+
+router = APIRouter(tags=["capture"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key", max_length=255, description="Retry with the same key: the first answer is replayed."
+    ),
+]
+EVENT_EXAMPLE = {
+    "type": "receive",
+    "time": "2026-11-25T08:00:00+01:00",
+    "location": "RAW",
+    "partner": "MILL",
+    "reference": "PO-4711",
+    "lines": [{"item": "FLOUR", "lot": "F-1", "qty": "1000", "uom": "kg", "supplier_lot": "M-77"}],
+}
+
+
+def _answer(recorded: Recorded) -> dict[str, Any]:
+    return {"id": recorded.id, "type": recorded.type, "duplicate": recorded.duplicate}
+
+
+def _parse(raw: Any, who: Principal, prefix: str = "") -> Event:
+    try:
+        event = parse_event(raw)
+    except ValidationError as error:
+        raise ValidationError(
+            error.message, f"{prefix}{error.field}" if error.field else prefix.rstrip(".") or None
+        ) from None
+    who.require(role_to_record(event.type), f"recording a {event.type} event")
+    return event
+
+
+def _idempotent(
+    app: App, who: Principal, key: str | None, route: str, body: Any, action: Callable[[], tuple[int, Any]]
+) -> Response:
+    """Run `action` once per Idempotency-Key; a retry gets the first answer, another body a 409."""
+    if key is None:
+        status, payload = action()
+        return JSONResponse(payload, status_code=status)
+    request_hash = hashlib.sha256((route + json.dumps(body, sort_keys=True)).encode()).hexdigest()
+    replay = app.accounts.replay(who.user.id, key)
+    if replay is not None:
+        if replay.request_hash != request_hash:
+            raise IdempotencyConflict(
+                f"Idempotency-Key {key!r} was first used with a different request", "Idempotency-Key"
+            )
+        return Response(replay.body, status_code=replay.status, media_type="application/json")
+    status, payload = action()
+    app.accounts.remember(who.user.id, key, request_hash, status, json.dumps(payload))
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post(
+    "/events",
+    status_code=201,
+    summary="Record one event",
+    responses={200: {"description": "Already recorded (same id, same body): the same answer"}},
+)
+def record_event(
+    app: AppDep,
+    who: Operator,
+    event: Annotated[dict[str, Any], Body(examples=[EVENT_EXAMPLE], description="An event of DESIGN.md")],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def action() -> tuple[int, Any]:
+        recorded = app.ledger.record(_parse(event, who), who.attribution)
+        return (200 if recorded.duplicate else 201), _answer(recorded)
+
+    return _idempotent(app, who, idempotency_key, "POST /events", event, action)
+
+
+@router.post("/events:batch", status_code=201, summary="Record events all or nothing")
+def record_batch(
+    app: AppDep,
+    who: Operator,
+    batch: Annotated[dict[str, Any], Body(examples=[{"events": [EVENT_EXAMPLE]}])],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def action() -> tuple[int, Any]:
+        raw = batch.get("events")
+        if not isinstance(raw, list) or not raw:
+            raise ValidationError("expected a non-empty list of events", "events")
+        events = [_parse(item, who, f"events[{i}].") for i, item in enumerate(raw)]
+        outcomes = app.ledger.record_many(events, who.attribution, atomic=True)
+        return 201, {"events": [_answer(o) for o in outcomes if isinstance(o, Recorded)]}
+
+    return _idempotent(app, who, idempotency_key, "POST /events:batch", batch, action)

@@ -1,0 +1,65 @@
+"""Who is calling: bearer tokens, roles, and the Annotated aliases routes use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from lotledger.api.problems import Forbidden
+from lotledger.bootstrap import App
+from lotledger.domain.accounts import User
+from lotledger.storage.unit import Attribution
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: `lotledger token create USER`.")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    client: str
+
+    @property
+    def attribution(self) -> Attribution:
+        return Attribution(recorded_by=f"user:{self.user.username}", client=self.client)
+
+    def require(self, role: str, what: str) -> None:
+        if not self.user.can(role):
+            raise Forbidden(f"{what} needs the {role} role; {self.user.username} is a {self.user.role}")
+
+
+def lotledger_app(request: Request) -> App:
+    app: App = request.app.state.lotledger
+    return app
+
+
+AppDep = Annotated[App, Depends(lotledger_app)]
+
+
+def principal(app: AppDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, "send Authorization: Bearer <token>")
+    found = app.accounts.user_for_token(credentials.credentials)
+    if found is None:
+        raise HTTPException(401, "the token is unknown, revoked, or its user is deactivated")
+    user, token_name = found
+    return Principal(user, f"token:{token_name}")
+
+
+def role(minimum: str) -> Callable[[Principal], Principal]:
+    """A dependency that lets through `minimum` and above, and answers 403 below."""
+
+    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        who.require(minimum, "this request")
+        return who
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(role("viewer"))]
+Operator = Annotated[Principal, Depends(role("operator"))]
+Quality = Annotated[Principal, Depends(role("quality"))]
+Admin = Annotated[Principal, Depends(role("admin"))]

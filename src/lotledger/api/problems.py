@@ -1,0 +1,83 @@
+"""Every error leaves the API as RFC 9457 problem+json, shaped here and only here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from lotledger.domain.errors import Conflict, LotledgerError, NotFound, ValidationError
+from lotledger.storage.ledger import BatchRejected
+
+log = logging.getLogger("lotledger.api")
+PROBLEM = "application/problem+json"
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Invalid input",
+    500: "Internal error",
+}
+
+
+class Forbidden(LotledgerError):
+    """Authenticated, but the role is too low."""
+
+
+def problem(status: int, detail: str, field: str | None = None, kind: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://lotledger.dev/problems/{kind or _TITLES.get(status, 'error').lower().replace(' ', '-')}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if field:
+        body["field"] = field
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def status_for(error: LotledgerError) -> int:
+    if isinstance(error, BatchRejected):
+        return status_for(error.error)
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, ValidationError):
+        return 422
+    return 400
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every exception into a problem document."""
+
+    @app.exception_handler(LotledgerError)
+    async def _lotledger(_: Request, error: LotledgerError) -> JSONResponse:
+        kind = type(error.error if isinstance(error, BatchRejected) else error).__name__
+        return problem(status_for(error), error.message, error.field, kind.lower())
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
+        field = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+        return problem(422, str(first.get("msg", "invalid request")), field, "validationerror")
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+        return problem(error.status_code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem(500, "the server failed; the error is in its log")

@@ -1,0 +1,171 @@
+"""Read master data, holds, containers and the event log (filters, cursor pages)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from lotledger.domain.errors import NotFound
+from lotledger.domain.model import Item, Location, LotKey, Partner
+from lotledger.domain.quantities import from_micro
+from lotledger.domain.trace import StockLine
+from lotledger.storage import schema as t
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    seq: int
+    id: str
+    type: str
+    time: datetime
+    recorded_at: datetime
+    recorded_by: str
+    client: str
+    voided_by: str | None
+    document: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRecord:
+    lot: LotKey
+    event_id: str
+    reason: str
+    time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    item: str | None = None
+    lot: str | None = None
+    location: str | None = None
+    partner: str | None = None
+    reference: str | None = None
+
+
+class Catalog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def items(self) -> list[Item]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.items).order_by(t.items.c.sku)).mappings()
+            return [Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"]) for r in rows]
+
+    def locations(self) -> list[Location]:
+        parent = t.locations.alias("parent")
+        query = (
+            select(t.locations, parent.c.code.label("parent_code"))
+            .select_from(t.locations.outerjoin(parent, t.locations.c.parent_id == parent.c.id))
+            .order_by(t.locations.c.code)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Location(r["code"], r["name"], r["kind"], r["parent_code"], r["gln"], r["active"])
+                for r in conn.execute(query).mappings()
+            ]
+
+    def partners(self) -> list[Partner]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.partners).order_by(t.partners.c.code)).mappings()
+            return [Partner(r["code"], r["name"], r["role"], r["gln"], r["active"]) for r in rows]
+
+    def one(self, kind: str, code: str) -> Item | Location | Partner:
+        """One item (by sku), location or partner (by code); NotFound names what is missing."""
+        records: list[Item] | list[Location] | list[Partner] = (
+            self.items() if kind == "item" else self.locations() if kind == "location" else self.partners()
+        )
+        for record in records:
+            if (record.sku if isinstance(record, Item) else record.code) == code:
+                return record
+        raise NotFound(f"unknown {kind} {code!r}", "sku" if kind == "item" else "code")
+
+    def holds(self) -> list[HoldRecord]:
+        """Every hold in force, oldest first."""
+        query = (
+            select(t.items.c.sku, t.lots.c.code, t.holds.c.event_id, t.holds.c.reason, t.events.c.time)
+            .select_from(t.holds.join(t.lots).join(t.items).join(t.events, t.events.c.id == t.holds.c.event_id))
+            .where(t.holds.c.released_by.is_(None))
+            .order_by(t.events.c.time, t.items.c.sku, t.lots.c.code)
+        )
+        with self.engine.connect() as conn:
+            return [HoldRecord(LotKey(r.sku, r.code), r.event_id, r.reason, r.time) for r in conn.execute(query)]
+
+    def container(self, sscc: str) -> list[StockLine]:
+        """What a container holds now (empty if shipped or unknown)."""
+        b = t.balances.c
+        query = (
+            select(t.items.c.sku, t.items.c.uom, t.lots.c.code, t.locations.c.code.label("location"), b.qty)
+            .select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
+            .where(b.container == sscc, b.qty > 0)
+            .order_by(t.items.c.sku, t.lots.c.code)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StockLine(LotKey(r.sku, r.code), r.location, sscc, from_micro(r.qty), r.uom)
+                for r in conn.execute(query)
+            ]
+
+    def lots_in_container(self, sscc: str) -> list[LotKey]:
+        """Every lot that was ever packed into a container."""
+        m = t.movements.c
+        query = (
+            select(t.items.c.sku, t.lots.c.code)
+            .select_from(t.movements.join(t.lots).join(t.items))
+            .where(m.container == sscc)
+            .distinct()
+            .order_by(t.items.c.sku, t.lots.c.code)
+        )
+        with self.engine.connect() as conn:
+            return [LotKey(r.sku, r.code) for r in conn.execute(query)]
+
+    def events(self, where: EventFilter, after: int = 0, limit: int = 100) -> list[EventRecord]:
+        """Events in recording order after sequence number `after`, filtered."""
+        e = t.events.c
+        query = (
+            select(e.seq, e.id, e.type, e.time, e.recorded_at, e.recorded_by, e.client, e.document, t.voids.c.void_id)
+            .select_from(t.events.outerjoin(t.voids, t.voids.c.target_id == e.id))
+            .where(e.seq > after)
+            .order_by(e.seq)
+            .limit(limit)
+        )
+        if where.type:
+            query = query.where(e.type == where.type)
+        if where.since:
+            query = query.where(e.time >= where.since)
+        if where.until:
+            query = query.where(e.time < where.until)
+        if where.reference:
+            query = query.where(e.reference == where.reference)
+        if where.location:
+            query = query.where(e.location_id.in_(select(t.locations.c.id).where(t.locations.c.code == where.location)))
+        if where.partner:
+            query = query.where(e.partner_id.in_(select(t.partners.c.id).where(t.partners.c.code == where.partner)))
+        if where.item or where.lot:
+            lots = select(t.event_lots.c.event_id).select_from(t.event_lots.join(t.lots).join(t.items))
+            if where.item:
+                lots = lots.where(t.items.c.sku == where.item)
+            if where.lot:
+                lots = lots.where(t.lots.c.code == where.lot)
+            query = query.where(e.id.in_(lots))
+        with self.engine.connect() as conn:
+            return [
+                EventRecord(
+                    r.seq,
+                    r.id,
+                    r.type,
+                    r.time,
+                    r.recorded_at,
+                    r.recorded_by,
+                    r.client,
+                    r.void_id,
+                    json.loads(r.document),
+                )
+                for r in conn.execute(query)
+            ]
