@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -184,6 +185,15 @@ balances = Table(
     PrimaryKeyConstraint("lot_id", "location_id", "container"),
     CheckConstraint("qty >= 0", name="not_negative"),
     Index(None, "location_id"),
+    # Only stock on hand: what a recall's "where is it now" probes, a fraction of all rows.
+    Index(
+        "ix_balances_on_hand",
+        "lot_id",
+        "location_id",
+        "qty",
+        sqlite_where=text("qty > 0"),
+        postgresql_where=text("qty > 0"),
+    ),
     Index(None, "container"),
 )
 
@@ -211,6 +221,7 @@ lot_closure = Table(
     Column("item_id", Integer, nullable=False),  # the descendant's item: recall counts per item skip lots
     PrimaryKeyConstraint("ancestor_id", "descendant_id"),
     Index(None, "descendant_id", "ancestor_id", "depth"),
+    Index(None, "ancestor_id", "item_id"),  # descendant counts per item without a sort
     sqlite_with_rowid=False,
 )
 

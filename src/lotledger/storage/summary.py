@@ -18,16 +18,21 @@ _BY_ITEM = text("SELECT item_id, COUNT(*) AS lots FROM lot_closure WHERE ancesto
 _REACH = text(
     "SELECT partner_id, item_id, qty, lines FROM lot_reach WHERE ancestor_id = :root AND (qty <> 0 OR lines <> 0)"
 )
-_SCOPE = """(SELECT descendant_id AS lot_id, item_id FROM lot_closure WHERE ancestor_id = :root
-             UNION ALL SELECT id, item_id FROM lots WHERE id = :root) AS scope"""
+# The root's own stock and its descendants' are read apart: a UNION of the two
+# would be materialised, which costs a hub lot more than the join itself.
 _ON_HAND = text(
-    f"""SELECT b.location_id, scope.item_id, SUM(b.qty) AS qty, COUNT(DISTINCT b.lot_id) AS lots
-    FROM {_SCOPE} JOIN balances b ON b.lot_id = scope.lot_id
-    WHERE b.qty > 0 GROUP BY b.location_id, scope.item_id"""
+    """SELECT b.location_id, c.item_id, SUM(b.qty) AS qty, COUNT(DISTINCT b.lot_id) AS lots
+    FROM lot_closure c JOIN balances b ON b.lot_id = c.descendant_id
+    WHERE c.ancestor_id = :root AND b.qty > 0 GROUP BY b.location_id, c.item_id
+    UNION ALL
+    SELECT b.location_id, l.item_id, SUM(b.qty), COUNT(DISTINCT b.lot_id)
+    FROM balances b JOIN lots l ON l.id = b.lot_id
+    WHERE b.lot_id = :root AND b.qty > 0 GROUP BY b.location_id, l.item_id"""
 )
+# Holds are few: look each one up in the closure rather than walk the descendants.
 _HELD = text(
-    f"""SELECT COUNT(DISTINCT h.lot_id) FROM {_SCOPE} JOIN holds h ON h.lot_id = scope.lot_id
-    WHERE h.released_by IS NULL"""
+    """SELECT COUNT(DISTINCT h.lot_id) FROM holds h WHERE h.released_by IS NULL AND (h.lot_id = :root
+       OR EXISTS (SELECT 1 FROM lot_closure c WHERE c.ancestor_id = :root AND c.descendant_id = h.lot_id))"""
 )
 
 
@@ -42,9 +47,13 @@ def forward_summary(conn: Connection, root: int, key: LotKey) -> tr.ForwardSumma
         tr.CustomerReach(partners[r.partner_id], items[r.item_id][0], from_micro(r.qty), items[r.item_id][1], r.lines)
         for r in conn.execute(_REACH, params)
     ]
+    stock: dict[tuple[int, int], tuple[int, int]] = {}
+    for r in conn.execute(_ON_HAND, params):
+        qty, lots = stock.get((r.location_id, r.item_id), (0, 0))
+        stock[(r.location_id, r.item_id)] = (qty + r.qty, lots + r.lots)
     on_hand = [
-        tr.StockTotal(locations[r.location_id], items[r.item_id][0], from_micro(r.qty), items[r.item_id][1], r.lots)
-        for r in conn.execute(_ON_HAND, params)
+        tr.StockTotal(locations[location], items[item][0], from_micro(qty), items[item][1], lots)
+        for (location, item), (qty, lots) in stock.items()
     ]
     return tr.ForwardSummary(
         root=key,
