@@ -156,7 +156,7 @@ def create_token(
 
 
 @router.delete("/tokens/{token_id}", tags=["accounts"], summary="Revoke a token (yours, or anyone's as admin)")
-def revoke_token(app: AppDep, who: Viewer, token_id: int) -> JSONResponse:
+def revoke_token(app: AppDep, who: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> JSONResponse:
     owned = {token.id for token in app.accounts.tokens(who.user.username)}
     if token_id not in owned and not who.user.can("admin"):
         raise NotFound(f"no token {token_id} of yours", "token_id")

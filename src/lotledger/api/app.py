@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 
 from lotledger import __version__
 from lotledger.api import admin, capture, problems, queries
 from lotledger.bootstrap import App
+from lotledger.domain.errors import ValidationError
 
 PREFIX = "/api/v1"
 # Routes anyone may call: the API's own description and a liveness probe.
 PUBLIC = {f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/health", f"{PREFIX}/auth/login"}
+
+
+def _no_nul_characters(request: Request) -> None:
+    """Refuse NUL in the path or query: no database stores it in text, so it can only be an attack or an error."""
+    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
+        if "\x00" in str(value):
+            raise ValidationError("contains a NUL character", name)
 
 
 def create_app(lotledger: App) -> FastAPI:
@@ -26,7 +34,7 @@ def create_app(lotledger: App) -> FastAPI:
     )
     api.state.lotledger = lotledger
     problems.install(api)
-    v1 = APIRouter(prefix=PREFIX)
+    v1 = APIRouter(prefix=PREFIX, dependencies=[Depends(_no_nul_characters)])
 
     @v1.get("/health", tags=["meta"], summary="Liveness: the API answers")
     def health() -> dict[str, str]:

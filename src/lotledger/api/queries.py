@@ -35,7 +35,7 @@ def _after(cursor: str | None) -> int:
         return 0
     try:
         kind, seq = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if kind != "seq" or int(seq) < 0:
+        if kind != "seq" or not 0 <= int(seq) < 2**63:
             raise ValueError
         return int(seq)
     except (ValueError, UnicodeDecodeError):

@@ -175,6 +175,8 @@ def _text(raw: dict[str, Any], key: str, path: str, required: bool) -> str | Non
         return None
     if not isinstance(value, str):
         raise ValidationError(f"expected text, got {value!r}", path + key)
+    if "\x00" in value:
+        raise ValidationError("contains a NUL character", path + key)
     return value
 
 

@@ -63,6 +63,8 @@ def _text(raw: dict[str, Any], key: str, required: bool = True) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"expected non-empty text, got {value!r}", key)
+    if "\x00" in value:
+        raise ValidationError("contains a NUL character", key)
     return value
 
 
