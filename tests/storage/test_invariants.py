@@ -14,6 +14,7 @@ from lotledger.bootstrap import App
 from lotledger.domain.errors import IdempotencyConflict, InsufficientStock, LotOnHold, NotFound, ValidationError
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import LotKey
+from lotledger.storage.committer import GroupCommitter
 from lotledger.storage.ledger import BatchRejected
 from tests.factories import ATTRIBUTION, hold, line, now, produce, receive, record, setup_plant, ship, void
 
@@ -88,15 +89,21 @@ def test_rejected_event_leaves_every_table_unchanged(plant: App) -> None:
     assert snapshot(plant) == before
 
 
-def test_sixteen_concurrent_consumers_never_overdraw_and_lose_nothing(plant: App) -> None:
+@pytest.mark.parametrize("grouped", [False, True], ids=["own-transactions", "group-commit"])
+def test_sixteen_concurrent_consumers_never_overdraw_and_lose_nothing(plant: App, grouped: bool) -> None:
     receive(plant, "FLOUR", "F-RACE", 100)
     outcomes: list[str] = []
     barrier = threading.Barrier(16)
+    committer = GroupCommitter(plant.ledger)
+    shipment = {"type": "ship", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-RACE", 10)]}
 
     def consume(n: int) -> None:
         barrier.wait()
         try:
-            ship(plant, "FLOUR", "F-RACE", 10)
+            if grouped:
+                committer.record(parse_event({**shipment, "time": now()}), ATTRIBUTION)
+            else:
+                ship(plant, "FLOUR", "F-RACE", 10)
             outcomes.append("ok")
         except InsufficientStock:
             outcomes.append("refused")
@@ -106,6 +113,7 @@ def test_sixteen_concurrent_consumers_never_overdraw_and_lose_nothing(plant: App
         thread.start()
     for thread in threads:
         thread.join()
+    committer.close()
     assert sorted(outcomes) == ["ok"] * 10 + ["refused"] * 6
     balance = plant.reader.mass_balance(LotKey("FLOUR", "F-RACE"))
     assert (balance.on_hand, balance.shipped, balance.difference) == (0, 100, 0)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from lotledger import __version__
 from lotledger.api import admin, capture, problems, queries
 from lotledger.bootstrap import App
 from lotledger.domain.errors import ValidationError
+from lotledger.storage.committer import GroupCommitter
 
 PREFIX = "/api/v1"
 # Routes anyone may call: the API's own description and a liveness probe.
@@ -23,7 +27,15 @@ def _no_nul_characters(request: Request) -> None:
 
 def create_app(lotledger: App) -> FastAPI:
     """The API over an already bootstrapped ledger (nothing is opened here)."""
+    committer = GroupCommitter(lotledger.ledger)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        committer.close()
+
     api = FastAPI(
+        lifespan=lifespan,
         title="lotledger",
         version=__version__,
         description="Lot traceability: capture events, trace lots, manage master data. "
@@ -33,6 +45,7 @@ def create_app(lotledger: App) -> FastAPI:
         redoc_url=None,
     )
     api.state.lotledger = lotledger
+    api.state.committer = committer
     problems.install(api)
     v1 = APIRouter(prefix=PREFIX, dependencies=[Depends(_no_nul_characters)])
 

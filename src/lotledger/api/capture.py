@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, Operator, Principal
+from lotledger.api.deps import AppDep, CommitterDep, Operator, Principal
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import role_to_record
 from lotledger.domain.errors import IdempotencyConflict, ValidationError
@@ -77,12 +77,13 @@ def _idempotent(
 )
 def record_event(
     app: AppDep,
+    committer: CommitterDep,
     who: Operator,
     event: Annotated[dict[str, Any], Body(examples=[EVENT_EXAMPLE], description="An event of DESIGN.md")],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def action() -> tuple[int, Any]:
-        recorded = app.ledger.record(_parse(event, who), who.attribution)
+        recorded = committer.record(_parse(event, who), who.attribution)
         return (200 if recorded.duplicate else 201), _answer(recorded)
 
     return _idempotent(app, who, idempotency_key, "POST /events", event, action)

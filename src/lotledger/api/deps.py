@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lotledger.api.problems import Forbidden
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import User
+from lotledger.storage.committer import GroupCommitter
 from lotledger.storage.unit import Attribution
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `lotledger token create USER`.")
@@ -37,6 +38,14 @@ def lotledger_app(request: Request) -> App:
 
 
 AppDep = Annotated[App, Depends(lotledger_app)]
+
+
+def group_committer(request: Request) -> GroupCommitter:
+    committer: GroupCommitter = request.app.state.committer
+    return committer
+
+
+CommitterDep = Annotated[GroupCommitter, Depends(group_committer)]
 
 
 def principal(app: AppDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:

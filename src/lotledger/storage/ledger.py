@@ -80,12 +80,13 @@ class SqlLedger:
         return outcome
 
     def record_many(
-        self, events: Sequence[ev.Event], attribution: Attribution, *, atomic: bool
+        self, events: Sequence[ev.Event], attribution: Attribution | Sequence[Attribution], *, atomic: bool
     ) -> list[Recorded | Rejected]:
         """Record a batch in one transaction.
 
         atomic=True: all or nothing, the first refusal raises BatchRejected.
         atomic=False: refused events are returned as Rejected, the rest recorded.
+        `attribution` is one for all events, or one per event (group commit).
         """
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
         for attempt in range(_RETRIES):
@@ -98,12 +99,16 @@ class SqlLedger:
                     raise
         raise AssertionError("unreachable")
 
-    def _record_once(self, events: list[ev.Event], attribution: Attribution, atomic: bool) -> list[Recorded | Rejected]:
+    def _record_once(
+        self, events: list[ev.Event], attribution: Attribution | Sequence[Attribution], atomic: bool
+    ) -> list[Recorded | Rejected]:
         outcomes: list[Recorded | Rejected] = []
+        each = [attribution] * len(events) if isinstance(attribution, Attribution) else list(attribution)
         with self.engine.begin() as conn:
-            unit = Unit(conn, attribution, self.clock())
+            unit = Unit(conn, each[0] if each else Attribution("", ""), self.clock())
             unit.preload(events)
             for index, event in enumerate(events):
+                unit.attribution = each[index]
                 try:
                     outcomes.append(self._take(unit, event))
                 except LotledgerError as error:

@@ -382,8 +382,8 @@ class Unit:
                         e["document"],
                         e["body_hash"],
                         db_time(self.now, self.conn.dialect),
-                        self.attribution.recorded_by,
-                        self.attribution.client,
+                        e["recorded_by"],
+                        e["client"],
                     )
                     for e in pending.events
                 ],
