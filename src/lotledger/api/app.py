@@ -18,7 +18,7 @@ PREFIX = "/api/v1"
 PUBLIC = {f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/health", f"{PREFIX}/auth/login"}
 
 
-def _no_nul_characters(request: Request) -> None:
+async def _no_nul_characters(request: Request) -> None:
     """Refuse NUL in the path or query: no database stores it in text, so it can only be an attack or an error."""
     for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
         if "\x00" in str(value):

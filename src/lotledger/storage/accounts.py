@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,10 +43,17 @@ class Replay:
     body: str
 
 
+TOKEN_CACHE_SECONDS = 5.0
+
+
 class AccountStore:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.clock = clock
+        # token hash -> (expires, answer): a scanner posting 50 events a second
+        # should not cost 50 token lookups. Revoking or changing a user here
+        # clears it at once; another process sees the change within 5 s.
+        self._token_cache: dict[str, tuple[float, tuple[User, str] | None]] = {}
 
     def add_user(self, username: str, password: str, role: str) -> User:
         username, role = validate_username(username), validate_role(role)
@@ -80,6 +88,7 @@ class AccountStore:
         if active is not None:
             values["active"] = active
         user = self.user(username)
+        self._token_cache.clear()
         if values:
             with self.engine.begin() as conn:
                 conn.execute(update(t.users).where(t.users.c.id == user.id).values(values))
@@ -122,6 +131,7 @@ class AccountStore:
             ]
 
     def revoke_token(self, token_id: int) -> Token:
+        self._token_cache.clear()
         with self.engine.begin() as conn:
             done = conn.execute(
                 update(t.api_tokens)
@@ -137,11 +147,22 @@ class AccountStore:
 
     def user_for_token(self, secret: str) -> tuple[User, str] | None:
         """The active user behind a live token, and the token's name."""
+        digest = token_hash(secret)
+        cached = self._token_cache.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        answer = self._lookup_token(digest)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, answer)
+        return answer
+
+    def _lookup_token(self, digest: str) -> tuple[User, str] | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active, t.api_tokens.c.name)
                 .select_from(t.api_tokens.join(t.users))
-                .where(t.api_tokens.c.token_hash == token_hash(secret), t.api_tokens.c.revoked_at.is_(None))
+                .where(t.api_tokens.c.token_hash == digest, t.api_tokens.c.revoked_at.is_(None))
             ).first()
         if row is None or not row.active:
             return None
