@@ -11,7 +11,8 @@ from rich.table import Table
 from lotledger.domain import trace as tr
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import format_qty
-from lotledger.storage.reader import HistoryEntry, MassBalance
+from lotledger.storage.catalog import EventRecord
+from lotledger.storage.reader import MassBalance
 
 ROWS = 40
 
@@ -125,7 +126,7 @@ def balance_table(lines: list[tr.StockLine], title: str = "Stock on hand") -> Ta
     )
 
 
-def history_table(lot: LotKey, entries: list[HistoryEntry]) -> Table:
+def history_table(lot: LotKey, entries: list[EventRecord]) -> Table:
     return _table(
         f"History of {lot}",
         ("time", "event", "location", "reference", "recorded by", "client", "status", "id"),
@@ -138,7 +139,7 @@ def history_table(lot: LotKey, entries: list[HistoryEntry]) -> Table:
                 e.recorded_by,
                 e.client,
                 f"VOIDED by {e.voided_by}" if e.voided_by else "",
-                e.event_id,
+                e.id,
             )
             for e in entries
         ),

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.sql import Select
 
 from lotledger.domain.errors import NotFound
 from lotledger.domain.model import Item, Location, LotKey, Partner
@@ -18,10 +19,14 @@ from lotledger.storage import schema as t
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
+    """An event as recorded: its document, who recorded it, and its void if any."""
+
     seq: int
     id: str
     type: str
     time: datetime
+    location: str
+    reference: str | None
     recorded_at: datetime
     recorded_by: str
     client: str
@@ -127,45 +132,60 @@ class Catalog:
 
     def events(self, where: EventFilter, after: int = 0, limit: int = 100) -> list[EventRecord]:
         """Events in recording order after sequence number `after`, filtered."""
-        e = t.events.c
-        query = (
-            select(e.seq, e.id, e.type, e.time, e.recorded_at, e.recorded_by, e.client, e.document, t.voids.c.void_id)
-            .select_from(t.events.outerjoin(t.voids, t.voids.c.target_id == e.id))
-            .where(e.seq > after)
-            .order_by(e.seq)
-            .limit(limit)
-        )
-        if where.type:
-            query = query.where(e.type == where.type)
-        if where.since:
-            query = query.where(e.time >= where.since)
-        if where.until:
-            query = query.where(e.time < where.until)
-        if where.reference:
-            query = query.where(e.reference == where.reference)
-        if where.location:
-            query = query.where(e.location_id.in_(select(t.locations.c.id).where(t.locations.c.code == where.location)))
-        if where.partner:
-            query = query.where(e.partner_id.in_(select(t.partners.c.id).where(t.partners.c.code == where.partner)))
-        if where.item or where.lot:
-            lots = select(t.event_lots.c.event_id).select_from(t.event_lots.join(t.lots).join(t.items))
-            if where.item:
-                lots = lots.where(t.items.c.sku == where.item)
-            if where.lot:
-                lots = lots.where(t.lots.c.code == where.lot)
-            query = query.where(e.id.in_(lots))
+        query = select_events(where).where(t.events.c.seq > after).order_by(t.events.c.seq).limit(limit)
         with self.engine.connect() as conn:
-            return [
-                EventRecord(
-                    r.seq,
-                    r.id,
-                    r.type,
-                    r.time,
-                    r.recorded_at,
-                    r.recorded_by,
-                    r.client,
-                    r.void_id,
-                    json.loads(r.document),
-                )
-                for r in conn.execute(query)
-            ]
+            return [event_record(row) for row in conn.execute(query)]
+
+
+def select_events(where: EventFilter) -> Select[Any]:
+    """The events matching `where`, with their location code and void, in no order yet."""
+    e = t.events.c
+    query = select(
+        e.seq,
+        e.id,
+        e.type,
+        e.time,
+        t.locations.c.code.label("location"),
+        e.reference,
+        e.recorded_at,
+        e.recorded_by,
+        e.client,
+        e.document,
+        t.voids.c.void_id,
+    ).select_from(t.events.join(t.locations).outerjoin(t.voids, t.voids.c.target_id == e.id))
+    if where.type:
+        query = query.where(e.type == where.type)
+    if where.since:
+        query = query.where(e.time >= where.since)
+    if where.until:
+        query = query.where(e.time < where.until)
+    if where.reference:
+        query = query.where(e.reference == where.reference)
+    if where.location:
+        query = query.where(e.location_id.in_(select(t.locations.c.id).where(t.locations.c.code == where.location)))
+    if where.partner:
+        query = query.where(e.partner_id.in_(select(t.partners.c.id).where(t.partners.c.code == where.partner)))
+    if where.item or where.lot:
+        lots = select(t.event_lots.c.event_id).select_from(t.event_lots.join(t.lots).join(t.items))
+        if where.item:
+            lots = lots.where(t.items.c.sku == where.item)
+        if where.lot:
+            lots = lots.where(t.lots.c.code == where.lot)
+        query = query.where(e.id.in_(lots))
+    return query
+
+
+def event_record(row: Any) -> EventRecord:
+    return EventRecord(
+        row.seq,
+        row.id,
+        row.type,
+        row.time,
+        row.location,
+        row.reference,
+        row.recorded_at,
+        row.recorded_by,
+        row.client,
+        row.void_id,
+        json.loads(row.document),
+    )

@@ -7,12 +7,10 @@ size. Readers begin deferred on SQLite and never block the writer.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -26,22 +24,9 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.domain.rules import INFLOW_KINDS, OUTFLOW_KINDS
 from lotledger.storage import schema as t
+from lotledger.storage.catalog import EventFilter, EventRecord, event_record, select_events
 from lotledger.storage.summary import forward_summary
 from lotledger.storage.trace import MAX_DEPTH, Direction, scope
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    event_id: str
-    type: str
-    time: datetime
-    location: str
-    reference: str | None
-    recorded_at: datetime
-    recorded_by: str
-    client: str
-    voided_by: str | None
-    document: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,47 +350,12 @@ class SqlReader:
 
     # --- history, mass balance, balances -------------------------------------------
 
-    def history(self, key: LotKey) -> list[HistoryEntry]:
+    def history(self, key: LotKey) -> list[EventRecord]:
         """Every event touching the lot, voided ones marked, in time order."""
         with self._read() as conn:
-            root = self._lot(conn, key).id
-            ev = t.events.c
-            rows = conn.execute(
-                select(
-                    ev.id,
-                    ev.type,
-                    ev.time,
-                    ev.reference,
-                    ev.recorded_at,
-                    ev.recorded_by,
-                    ev.client,
-                    ev.document,
-                    t.locations.c.code.label("location"),
-                    t.voids.c.void_id,
-                )
-                .select_from(
-                    t.event_lots.join(t.events, ev.id == t.event_lots.c.event_id)
-                    .join(t.locations)
-                    .outerjoin(t.voids, t.voids.c.target_id == ev.id)
-                )
-                .where(t.event_lots.c.lot_id == root)
-                .order_by(ev.time, ev.seq)
-            )
-            return [
-                HistoryEntry(
-                    r.id,
-                    r.type,
-                    r.time,
-                    r.location,
-                    r.reference,
-                    r.recorded_at,
-                    r.recorded_by,
-                    r.client,
-                    r.void_id,
-                    json.loads(r.document),
-                )
-                for r in rows
-            ]
+            self._lot_id(conn, key)
+            query = select_events(EventFilter(item=key.sku, lot=key.code)).order_by(t.events.c.time, t.events.c.seq)
+            return [event_record(row) for row in conn.execute(query)]
 
     def mass_balance(self, key: LotKey) -> MassBalance:
         """In, out, adjustments and on hand for one lot, in its item's base unit."""
@@ -479,4 +429,4 @@ class SqlReader:
         return found
 
 
-__all__ = ["HistoryEntry", "LotInfo", "MassBalance", "SqlReader"]
+__all__ = ["EventRecord", "LotInfo", "MassBalance", "SqlReader"]

@@ -24,29 +24,18 @@ from lotledger.storage import schema as t
 MAX_DEPTH = 256  # genealogy deeper than this is cut, here and in the closure
 Direction = Literal["up", "down"]
 
+_WALK_SQL = """
+    WITH RECURSIVE walk(lot_id, depth) AS (
+        SELECT {far}, 1 FROM lot_edges WHERE {near} = :root
+        UNION
+        SELECT e.{far}, w.depth + 1 FROM lot_edges e JOIN walk w ON e.{near} = w.lot_id
+        WHERE w.depth < :max_depth
+    )
+    SELECT lot_id, MIN(depth) AS depth FROM walk WHERE lot_id <> :root GROUP BY lot_id
+    """
 _WALK = {
-    "up": text(
-        """
-        WITH RECURSIVE walk(lot_id, depth) AS (
-            SELECT parent_id, 1 FROM lot_edges WHERE child_id = :root
-            UNION
-            SELECT e.parent_id, w.depth + 1 FROM lot_edges e JOIN walk w ON e.child_id = w.lot_id
-            WHERE w.depth < :max_depth
-        )
-        SELECT lot_id, MIN(depth) AS depth FROM walk WHERE lot_id <> :root GROUP BY lot_id
-        """
-    ),
-    "down": text(
-        """
-        WITH RECURSIVE walk(lot_id, depth) AS (
-            SELECT child_id, 1 FROM lot_edges WHERE parent_id = :root
-            UNION
-            SELECT e.child_id, w.depth + 1 FROM lot_edges e JOIN walk w ON e.parent_id = w.lot_id
-            WHERE w.depth < :max_depth
-        )
-        SELECT lot_id, MIN(depth) AS depth FROM walk WHERE lot_id <> :root GROUP BY lot_id
-        """
-    ),
+    "up": text(_WALK_SQL.format(near="child_id", far="parent_id")),
+    "down": text(_WALK_SQL.format(near="parent_id", far="child_id")),
 }
 
 
