@@ -39,6 +39,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA busy_timeout = 30000")
+        # The default 2 MB page cache thrashes once a plant has a million
+        # events: index inserts (random UUIDs, the closure) want their pages hot.
+        cursor.execute("PRAGMA cache_size = -65536")
+        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 
     # Readers (connections with execution option readonly=True) begin deferred:
