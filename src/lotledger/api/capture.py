@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, CommitterDep, Operator, Principal
@@ -75,18 +77,24 @@ def _idempotent(
     summary="Record one event",
     responses={200: {"description": "Already recorded (same id, same body): the same answer"}},
 )
-def record_event(
+async def record_event(
     app: AppDep,
     committer: CommitterDep,
     who: Operator,
     event: Annotated[dict[str, Any], Body(examples=[EVENT_EXAMPLE], description="An event of DESIGN.md")],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    # The common path waits for its group commit without holding a worker
+    # thread, so the number of scanners in flight is not capped by the pool.
+    if idempotency_key is None:
+        recorded = await asyncio.wrap_future(committer.submit(_parse(event, who), who.attribution))
+        return JSONResponse(_answer(recorded), status_code=200 if recorded.duplicate else 201)
+
     def action() -> tuple[int, Any]:
         recorded = committer.record(_parse(event, who), who.attribution)
         return (200 if recorded.duplicate else 201), _answer(recorded)
 
-    return _idempotent(app, who, idempotency_key, "POST /events", event, action)
+    return await run_in_threadpool(_idempotent, app, who, idempotency_key, "POST /events", event, action)
 
 
 @router.post("/events:batch", status_code=201, summary="Record events all or nothing")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lotledger.api.problems import Forbidden
@@ -52,10 +53,16 @@ async def group_committer(request: Request) -> GroupCommitter:
 CommitterDep = Annotated[GroupCommitter, Depends(group_committer)]
 
 
-def principal(app: AppDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def principal(
+    app: AppDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
     if credentials is None:
         raise HTTPException(401, "send Authorization: Bearer <token>")
-    found = app.accounts.user_for_token(credentials.credentials)
+    cached = app.accounts.cached_user_for_token(credentials.credentials)
+    if cached is False:  # not answered lately: ask the database, off the event loop
+        found = await run_in_threadpool(app.accounts.user_for_token, credentials.credentials)
+    else:
+        found = cached
     if found is None:
         raise HTTPException(401, "the token is unknown, revoked, or its user is deactivated")
     user, token_name = found

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -144,6 +145,11 @@ class AccountStore:
         if done.rowcount == 0 and found[0].revoked_at is None:
             raise Conflict(f"token {token_id} could not be revoked", "token")
         return found[0]
+
+    def cached_user_for_token(self, secret: str) -> tuple[User, str] | Literal[False] | None:
+        """What `user_for_token` answered within the last seconds, or False (ask it; it does I/O)."""
+        cached = self._token_cache.get(token_hash(secret))
+        return cached[1] if cached is not None and cached[0] > time.monotonic() else False
 
     def user_for_token(self, secret: str) -> tuple[User, str] | None:
         """The active user behind a live token, and the token's name."""

@@ -30,10 +30,14 @@ class GroupCommitter:
 
     def record(self, event: Event, attribution: Attribution) -> Recorded:
         """Record one event (atomically) in the next group; raises what the ledger raises."""
+        return self.submit(event, attribution).result()
+
+    def submit(self, event: Event, attribution: Attribution) -> Future[Recorded]:
+        """Queue one event for the next group; the future holds its answer or its error."""
         self._start()
         answer: Future[Recorded] = Future()
         self._jobs.put((event, attribution, answer))
-        return answer.result()
+        return answer
 
     def close(self) -> None:
         if self._thread is not None:
