@@ -13,6 +13,7 @@ from lotledger.storage.engine import make_engine
 from lotledger.storage.ledger import SqlLedger
 from lotledger.storage.migrate import upgrade
 from lotledger.storage.reader import SqlReader
+from lotledger.storage.sscc import SsccAllocator
 
 
 @dataclass(slots=True)
@@ -25,6 +26,7 @@ class App:
     reader: SqlReader
     catalog: Catalog
     accounts: AccountStore
+    ssccs: SsccAllocator
 
     def close(self) -> None:
         self.engine.dispose()
@@ -36,4 +38,12 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
-    return App(settings, engine, SqlLedger(engine), SqlReader(engine), Catalog(engine), AccountStore(engine))
+    return App(
+        settings,
+        engine,
+        SqlLedger(engine),
+        SqlReader(engine),
+        Catalog(engine),
+        AccountStore(engine),
+        SsccAllocator(engine),
+    )

@@ -301,6 +301,92 @@ def token_revoke(token_id: int, db: DbOption = None) -> None:
     console.print(f"token {token.id} ({token.name}) of {token.username} revoked")
 
 
+# --- GS1 barcodes -----------------------------------------------------------------
+
+labels = typer.Typer(
+    help="Print labels: lots (GS1-128, DataMatrix, Digital Link QR) and pallets (SSCC).", no_args_is_help=True
+)
+ssccs = typer.Typer(help="Serial Shipping Container Codes from your GS1 company prefix.", no_args_is_help=True)
+app.add_typer(labels, name="label")
+app.add_typer(ssccs, name="sscc")
+LabelFormat = Annotated[str, typer.Option("--format", help="svg, png, pdf or zpl.")]
+OutFile = Annotated[Path, typer.Option("--out", help="Where to write the label.", dir_okay=False)]
+
+
+@app.command()
+def scan(
+    data: Annotated[str, typer.Argument(help="What the scanner sent (GS as <GS> or \\x1d, or the (01)... form).")],
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Read a barcode: what item, lot or pallet it names, its stock and status."""
+    from lotledger.services.barcodes import resolve_scan
+
+    with _app(db) as ledger_app:
+        found = resolve_scan(ledger_app, data.replace("\\x1d", "\x1d"))
+    if format is Format.json:
+        _print_json(found)
+        return
+    facts = {k: v for k, v in jsonable(found.scan).items() if v is not None and k != "raw"}
+    console.print(render_rows("Scan", ("field", "value"), list(facts.items())))
+    if found.item:
+        console.print(f"item {found.item.sku}: {found.item.name}")
+    if found.lot:
+        console.print(f"lot {found.lot.lot}: [bold]{found.status}[/bold], expiry {found.lot.expiry or '-'}")
+    if found.stock:
+        console.print(balance_table(found.stock, "Stock now"))
+
+
+def _write_label(out: Path, content: bytes) -> None:
+    out.write_bytes(content)
+    console.print(f"wrote {out} ({len(content)} bytes)")
+
+
+@labels.command("lot")
+def label_lot(
+    item: str,
+    lot: str,
+    out: OutFile,
+    symbol: Annotated[str, typer.Option(help="gs1-128, datamatrix or qr (GS1 Digital Link).")] = "gs1-128",
+    format: LabelFormat = "svg",
+    db: DbOption = None,
+) -> None:
+    """A lot label: (01) GTIN, (10) lot, (17) expiry; items without a GTIN get their internal identity."""
+    from lotledger.barcodes.render import render
+    from lotledger.services.barcodes import label_for_lot
+
+    with _app(db) as ledger_app:
+        _write_label(out, render([label_for_lot(ledger_app, item, lot, symbol)], format))
+
+
+@labels.command("pallet")
+def label_pallet(sscc: str, out: OutFile, format: LabelFormat = "pdf", db: DbOption = None) -> None:
+    """A pallet label: the SSCC in GS1-128 and the contents (item, lot, quantity, best before)."""
+    from lotledger.barcodes.render import render
+    from lotledger.services.barcodes import label_for_pallet
+
+    with _app(db) as ledger_app:
+        _write_label(out, render([label_for_pallet(ledger_app, sscc)], format))
+
+
+@ssccs.command("allocate")
+def sscc_allocate(
+    count: Annotated[int, typer.Option(help="How many.")] = 1,
+    prefix: Annotated[str | None, typer.Option(help="GS1 company prefix (default $LOTLEDGER_GS1_PREFIX).")] = None,
+    extension: Annotated[
+        str | None, typer.Option(help="Extension digit (default $LOTLEDGER_SSCC_EXTENSION or 0).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Allocate new SSCCs: never one handed out before, also with many allocating at once."""
+    with _app(db) as ledger_app:
+        company = prefix or ledger_app.settings.gs1_company_prefix
+        if company is None:
+            raise LotledgerError("no GS1 company prefix: pass --prefix or set LOTLEDGER_GS1_PREFIX", "prefix")
+        for code in ledger_app.ssccs.allocate(company, extension or ledger_app.settings.sscc_extension, count):
+            console.print(code, highlight=False)
+
+
 def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 

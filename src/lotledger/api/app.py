@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI, Request
 
 from lotledger import __version__
-from lotledger.api import admin, capture, problems, queries
+from lotledger.api import admin, barcodes, capture, problems, queries
 from lotledger.bootstrap import App
 from lotledger.domain.errors import ValidationError
 from lotledger.storage.committer import GroupCommitter
@@ -56,5 +56,6 @@ def create_app(lotledger: App) -> FastAPI:
     v1.include_router(capture.router)
     v1.include_router(queries.router)
     v1.include_router(admin.router)
+    v1.include_router(barcodes.router)
     api.include_router(v1)
     return api

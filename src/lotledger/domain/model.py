@@ -182,3 +182,18 @@ def validate_sscc(value: object, field: str = "container") -> str:
     if not isinstance(value, str):
         raise ValidationError(f"expected an 18-digit SSCC, got {value!r}", field)
     return validate_gs1_key(value, (18,), "SSCC", field)
+
+
+def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
+    """extension digit + GS1 company prefix + serial reference + check digit: 18 digits."""
+    if not (len(extension) == 1 and extension.isdigit()):
+        raise ValidationError(f"the SSCC extension digit must be one digit, got {extension!r}", "extension")
+    if not (company_prefix.isdigit() and 6 <= len(company_prefix) <= 12):
+        raise ValidationError(f"a GS1 company prefix is 6-12 digits, got {company_prefix!r}", "company_prefix")
+    width = 16 - len(company_prefix)
+    if not 0 <= serial < 10**width:
+        raise ValidationError(
+            f"serial {serial} does not fit the {width} digits prefix {company_prefix} leaves", "serial"
+        )
+    body = f"{extension}{company_prefix}{serial:0{width}d}"
+    return body + str(gs1_check_digit(body))

@@ -91,6 +91,13 @@ class Catalog:
                 return record
         raise NotFound(f"unknown {kind} {code!r}", "sku" if kind == "item" else "code")
 
+    def item_by_gtin(self, gtin: str) -> Item:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(t.items).where(t.items.c.gtin == gtin)).mappings().first()
+        if r is None:
+            raise NotFound(f"no item has GTIN {gtin}", "scan")
+        return Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"])
+
     def holds(self) -> list[HoldRecord]:
         """Every hold in force, oldest first."""
         query = (

@@ -306,3 +306,14 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("user_id", "key"),
     Index(None, "created_at"),
 )
+
+# --- GS1 ------------------------------------------------------------------------
+
+# The last serial handed out per (extension digit + company prefix): an SSCC
+# is never allocated twice, also with many allocators at once.
+sscc_counters = Table(
+    "sscc_counters",
+    metadata,
+    Column("stem", String(16), primary_key=True),
+    Column("last_serial", BigInteger, nullable=False),
+)

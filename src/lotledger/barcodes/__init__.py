@@ -1,0 +1,1 @@
+"""GS1 barcodes: scanning (parse with biip) and labels (symbols from zint)."""
