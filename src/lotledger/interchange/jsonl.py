@@ -56,12 +56,3 @@ def read_lines(lines: Iterable[str]) -> Iterator[Line]:
             yield Line(number, parse_record(raw))
         except LotledgerError as error:
             yield Line(number, None, error)
-
-
-def dump_record(record: Record) -> str:
-    """One JSON line for a record (what `read_lines` reads back)."""
-    if isinstance(record, Event):
-        return json.dumps(to_document(record), separators=(",", ":"))
-    document = {"type": type(record).__name__.lower()}
-    document.update({k: getattr(record, k) for k in record.__dataclass_fields__ if getattr(record, k) is not None})
-    return json.dumps(document, separators=(",", ":"))
