@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("install the load generator first: apt-get install wrk")
@@ -83,7 +84,11 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        result: dict[str, object] = {"db": args.db.split(":")[0], "connections": args.connections}
+        result: dict[str, object] = {
+            "db": args.db.split(":")[0],
+            "workers": args.workers,
+            "connections": args.connections,
+        }
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA.replace("TOKEN", token).replace("RUN", f"B{random.randrange(10**4):04d}"))
         run = subprocess.run(

@@ -228,6 +228,7 @@ app.add_typer(tokens, name="token")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes (each group-commits its own captures).")] = 1,
     db: DbOption = None,
 ) -> None:
     """Serve the HTTP API (and its docs at /api/v1/docs)."""
@@ -235,9 +236,15 @@ def serve(
 
     from lotledger.api.app import create_app
 
-    with _app(db) as ledger_app:
+    with _app(db) as ledger_app:  # migrates the schema once, before any worker starts
         console.print(f"lotledger API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
-        uvicorn.run(create_app(ledger_app), host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(create_app(ledger_app), host=host, port=port, log_level="warning")
+            return
+    os.environ["LOTLEDGER_DB"] = ledger_app.settings.db_url
+    uvicorn.run(
+        "lotledger.api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @users.command("add")

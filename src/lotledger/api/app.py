@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lotledger import __version__
 from lotledger.api import admin, barcodes, capture, problems, queries
-from lotledger.bootstrap import App
-from lotledger.domain.errors import ValidationError
+from lotledger.api.problems import problem
+from lotledger.bootstrap import App, bootstrap
+from lotledger.config import Settings
 from lotledger.storage.committer import GroupCommitter
 
 PREFIX = "/api/v1"
@@ -18,11 +21,28 @@ PREFIX = "/api/v1"
 PUBLIC = {f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/health", f"{PREFIX}/auth/login"}
 
 
-async def _no_nul_characters(request: Request) -> None:
-    """Refuse NUL in the path or query: no database stores it in text, so it can only be an attack or an error."""
-    for name, value in [*request.query_params.multi_items(), *request.path_params.items()]:
-        if "\x00" in str(value):
-            raise ValidationError("contains a NUL character", name)
+class RefuseNul:
+    """Refuse NUL in the path or query before routing: no database stores it in text.
+
+    A plain ASGI middleware: one bytes search per request, where a dependency
+    would cost every route a pass through FastAPI's dependency solver."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query: bytes = scope.get("query_string", b"")
+            if b"%00" in query or "\x00" in scope.get("path", ""):
+                names = [name for name, value in parse_qsl(query.decode("latin-1")) if "\x00" in value]
+                await problem(422, "contains a NUL character", names[0] if names else "path")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def app_from_env() -> FastAPI:
+    """The API over the database LOTLEDGER_DB names (for `lotledger serve --workers N`)."""
+    return create_app(bootstrap(Settings.from_env(), migrate=False))
 
 
 def create_app(lotledger: App) -> FastAPI:
@@ -47,7 +67,8 @@ def create_app(lotledger: App) -> FastAPI:
     api.state.lotledger = lotledger
     api.state.committer = committer
     problems.install(api)
-    v1 = APIRouter(prefix=PREFIX, dependencies=[Depends(_no_nul_characters)])
+    api.add_middleware(RefuseNul)
+    v1 = APIRouter(prefix=PREFIX)
 
     @v1.get("/health", tags=["meta"], summary="Liveness: the API answers")
     def health() -> dict[str, str]:

@@ -8,15 +8,16 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header
+from fastapi import APIRouter, Body, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, CommitterDep, Operator, Principal
+from lotledger.api.deps import AppDep, Operator, Principal
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import role_to_record
 from lotledger.domain.errors import IdempotencyConflict, ValidationError
 from lotledger.domain.events import Event, parse_event
+from lotledger.storage.committer import GroupCommitter
 from lotledger.storage.ledger import Recorded
 
 router = APIRouter(tags=["capture"])
@@ -78,14 +79,16 @@ def _idempotent(
     responses={200: {"description": "Already recorded (same id, same body): the same answer"}},
 )
 async def record_event(
-    app: AppDep,
-    committer: CommitterDep,
+    request: Request,
     who: Operator,
     event: Annotated[dict[str, Any], Body(examples=[EVENT_EXAMPLE], description="An event of DESIGN.md")],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     # The common path waits for its group commit without holding a worker
-    # thread, so the number of scanners in flight is not capped by the pool.
+    # thread, so the number of scanners in flight is not capped by the pool;
+    # it reads the app's parts from its state, as each dependency costs time.
+    app: App = request.app.state.lotledger
+    committer: GroupCommitter = request.app.state.committer
     if idempotency_key is None:
         recorded = await asyncio.wrap_future(committer.submit(_parse(event, who), who.attribution))
         return JSONResponse(_answer(recorded), status_code=200 if recorded.duplicate else 201)

@@ -13,7 +13,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lotledger.api.problems import Forbidden
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import User
-from lotledger.storage.committer import GroupCommitter
 from lotledger.storage.unit import Attribution
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `lotledger token create USER`.")
@@ -43,14 +42,6 @@ async def lotledger_app(request: Request) -> App:
 
 
 AppDep = Annotated[App, Depends(lotledger_app)]
-
-
-async def group_committer(request: Request) -> GroupCommitter:
-    committer: GroupCommitter = request.app.state.committer
-    return committer
-
-
-CommitterDep = Annotated[GroupCommitter, Depends(group_committer)]
 
 
 async def principal(
