@@ -147,10 +147,13 @@ class Observe(Event):
     results: tuple[Result, ...] = ()
 
 
+_COMMON_FIELDS = ("id", "type", "time", "location", "reference", "actor", "note")
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls for cls in (Receive, Produce, Move, Pack, Unpack, Ship, Return, Adjust, Hold, Release, Void, Observe)
 }
 _FIELD_NAMES = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in EVENT_TYPES.values()}
+_SPECIFIC = {cls: tuple(name for name in names if name not in _COMMON_FIELDS) for cls, names in _FIELD_NAMES.items()}
+_ALLOWED = {cls: frozenset(_COMMON_FIELDS) | frozenset(names) for cls, names in _SPECIFIC.items()}
 
 # What each lot line may carry beyond item/lot/qty/uom, by the field it sits in.
 _LINE_EXTRAS: dict[str, frozenset[str]] = {
@@ -164,7 +167,7 @@ _LINE_EXTRAS: dict[str, frozenset[str]] = {
     "return.lines": frozenset({"expiry"}),
     "adjust.lines": frozenset({"container"}),
 }
-_COMMON = ("id", "type", "time", "location", "reference", "actor", "note")
+_COMMON = _COMMON_FIELDS
 
 
 def _text(raw: dict[str, Any], key: str, path: str, required: bool) -> str | None:
@@ -282,8 +285,8 @@ def parse_event(raw: Any) -> Event:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ValidationError(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}", "type")
-    specific = [f.name for f in dataclasses.fields(cls) if f.name not in _COMMON]
-    allowed = set(_COMMON) | set(specific)
+    specific = _SPECIFIC[cls]
+    allowed = _ALLOWED[cls]
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise ValidationError(f"unknown field for a {kind} event; allowed: {', '.join(sorted(allowed))}", unknown[0])
