@@ -106,6 +106,15 @@ def test_demo_then_tables_render(tmp_path: Path, backend: str) -> None:
     }
 
 
+def test_an_unreachable_database_is_one_clear_line() -> None:
+    code, output = run("balance", "--db", "postgresql://nobody@127.0.0.1:1/none")
+    assert code == 1
+    assert output.startswith("error: cannot use the database postgresql://nobody@127.0.0.1:1/none:")
+    code, output = run("balance", "--db", "not a url")
+    assert code == 1
+    assert "cannot use the database not a url" in output
+
+
 def test_every_command_has_help_text() -> None:
     command = get_command(app)
     for name, sub in command.commands.items():  # type: ignore[attr-defined]
