@@ -36,22 +36,26 @@ class Principal:
 # hopping to the thread pool for each (five hops a request add up under load).
 
 
-async def lotledger_app(request: Request) -> App:
+def lotledger_app_state(request: Request) -> App:
     app: App = request.app.state.lotledger
     return app
+
+
+async def lotledger_app(request: Request) -> App:
+    return lotledger_app_state(request)
 
 
 AppDep = Annotated[App, Depends(lotledger_app)]
 
 
-async def principal(
-    app: AppDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The caller behind the bearer token, or 401."""
     if credentials is None:
         raise HTTPException(401, "send Authorization: Bearer <token>")
-    cached = app.accounts.cached_user_for_token(credentials.credentials)
+    accounts = lotledger_app_state(request).accounts
+    cached = accounts.cached_user_for_token(credentials.credentials)
     if cached is False:  # not answered lately: ask the database, off the event loop
-        found = await run_in_threadpool(app.accounts.user_for_token, credentials.credentials)
+        found = await run_in_threadpool(accounts.user_for_token, credentials.credentials)
     else:
         found = cached
     if found is None:
@@ -60,10 +64,16 @@ async def principal(
     return Principal(user, f"token:{token_name}")
 
 
-def role(minimum: str) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency that lets through `minimum` and above, and answers 403 below."""
+def role(minimum: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets through `minimum` and above, and answers 401 without a token, 403 below.
 
-    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    One dependency (beside the bearer scheme that documents the header): each
+    one more is another pass through FastAPI's solver on every request."""
+
+    async def check(
+        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> Principal:
+        who = await authenticate(request, credentials)
         who.require(minimum, "this request")
         return who
 
