@@ -47,6 +47,11 @@ def forward_summary(conn: Connection, root: int, key: LotKey) -> tr.ForwardSumma
         tr.CustomerReach(partners[r.partner_id], items[r.item_id][0], from_micro(r.qty), items[r.item_id][1], r.lines)
         for r in conn.execute(_REACH, params)
     ]
+    if conn.dialect.name == "postgresql":
+        # Walk the closure and the on-hand index side by side in lot order (a
+        # merge join, 70 ms for a hub) instead of hashing 200,000 closure rows
+        # (120 ms); SET LOCAL ends with this read transaction.
+        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
     stock: dict[tuple[int, int], tuple[int, int]] = {}
     for r in conn.execute(_ON_HAND, params):
         qty, lots = stock.get((r.location_id, r.item_id), (0, 0))
