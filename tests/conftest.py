@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from lotledger.bootstrap import App, bootstrap
@@ -18,6 +19,12 @@ from lotledger.storage.migrate import upgrade
 from tests.pg import Cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+
+# In CI the property tests replay the same examples every run (no flaky
+# landings); on a developer's machine they keep exploring new ones.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 _names = itertools.count()
 
 
