@@ -26,26 +26,10 @@ from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import from_micro, to_micro
 from lotledger.domain.rules import Effects, Movement
 from lotledger.storage import schema as t
+from lotledger.storage.projections import CLOSURE_INSERT, PAIRS, REACH_SHIFT, REACH_UPSERT
 from lotledger.storage.schema import db_time
-from lotledger.storage.trace import MAX_DEPTH
 
 BalanceKey = tuple[LotKey, str, str]
-
-# Positional: (parent, parent, child, child). Adds every (ancestor-of-parent or
-# parent) x (child or descendant-of-child) pair, keeping the shortest depth.
-CLOSURE_INSERT = f"""
-    INSERT INTO lot_closure (ancestor_id, descendant_id, depth, item_id)
-    SELECT up.ancestor_id, down.descendant_id, MIN(up.depth + 1 + down.depth), down.item_id
-    FROM (SELECT ancestor_id, depth FROM lot_closure WHERE descendant_id = ?
-          UNION ALL SELECT ?, 0) AS up
-    CROSS JOIN (SELECT descendant_id, depth, item_id FROM lot_closure WHERE ancestor_id = ?
-          UNION ALL SELECT id, 0, item_id FROM lots WHERE id = ?) AS down
-    WHERE up.ancestor_id <> down.descendant_id AND up.depth + 1 + down.depth <= {MAX_DEPTH}
-    GROUP BY up.ancestor_id, down.descendant_id, down.item_id
-    ON CONFLICT (ancestor_id, descendant_id) DO UPDATE SET depth =
-      CASE WHEN excluded.depth < lot_closure.depth THEN excluded.depth ELSE lot_closure.depth END
-    """
-
 
 _EVENT_HASH = select(t.events.c.body_hash).where(t.events.c.id == bindparam("id"))
 _EVENT_HASHES = select(t.events.c.id, t.events.c.body_hash).where(t.events.c.id.in_(bindparam("ids", expanding=True)))
@@ -59,35 +43,6 @@ _BALANCES = select(
 ).select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
 _BALANCES_BY_LOT = _BALANCES.where(t.balances.c.lot_id.in_(bindparam("ids", expanding=True)))
 _BALANCES_BY_CONTAINER = _BALANCES.where(t.balances.c.container.in_(bindparam("ssccs", expanding=True)))
-
-
-# Positional: (partner, item, qty, lines, lot, lot). A shipment counts for the
-# lot itself and every ancestor; a void's reversal comes with negative numbers.
-REACH_UPSERT = """
-    INSERT INTO lot_reach (ancestor_id, partner_id, item_id, qty, lines)
-    SELECT up.ancestor_id, ?, ?, ?, ?
-    FROM (SELECT ancestor_id FROM lot_closure WHERE descendant_id = ? UNION ALL SELECT ?) AS up
-    WHERE true
-    ON CONFLICT (ancestor_id, partner_id, item_id) DO UPDATE SET
-      qty = lot_reach.qty + excluded.qty, lines = lot_reach.lines + excluded.lines
-    """
-
-
-# Positional: (ancestor, sign, sign, descendant). Moves the descendant's own net
-# shipments into (sign -1) or out of (sign 1) the ancestor's reach, when a new
-# edge joins the two or a void separates them.
-REACH_SHIFT = """
-    INSERT INTO lot_reach (ancestor_id, partner_id, item_id, qty, lines)
-    SELECT ?, m.partner_id, l.item_id, ? * SUM(m.qty), ? * SUM(CASE WHEN m.qty < 0 THEN -1 ELSE 1 END)
-    FROM movements m JOIN lots l ON l.id = m.lot_id
-    WHERE m.lot_id = ? AND m.kind = 'ship' AND m.partner_id IS NOT NULL
-    GROUP BY m.partner_id, l.item_id
-    ON CONFLICT (ancestor_id, partner_id, item_id) DO UPDATE SET
-      qty = lot_reach.qty + excluded.qty, lines = lot_reach.lines + excluded.lines
-    """
-_PAIRS = """SELECT ancestor_id, descendant_id FROM lot_closure
-    WHERE (ancestor_id = ? OR ancestor_id IN (SELECT ancestor_id FROM lot_closure WHERE descendant_id = ?))
-      AND (descendant_id = ? OR descendant_id IN (SELECT descendant_id FROM lot_closure WHERE ancestor_id = ?))"""
 
 
 def _lines(event: Event) -> Iterator[LotLine]:
@@ -446,7 +401,7 @@ class Unit:
 
     def _join_existing(self, edges: list[tuple[Any, Any]]) -> None:
         """Add edges one by one, granting each newly joined ancestor its descendant's shipments."""
-        pairs_sql, insert_sql = self.driver_sql(_PAIRS), self.driver_sql(CLOSURE_INSERT)
+        pairs_sql, insert_sql = self.driver_sql(PAIRS), self.driver_sql(CLOSURE_INSERT)
         for parent, child in edges:
             params = (parent, parent, child, child)
             before = self._pairs(pairs_sql, params)
