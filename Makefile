@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt bench clean
+.PHONY: run test lint fmt bench clean migration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ fmt: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run.py
+
+# make migration m="add a column" id=0005: autogenerate a revision from storage/schema.py
+migration: $(VENV)/.dev-installed
+	$(BIN)/python -c 'from lotledger.storage.migrate import new_revision; new_revision("$(m)", "$(id)")'
 
 clean:
 	rm -rf $(VENV) lotledger.db lotledger.db-wal lotledger.db-shm

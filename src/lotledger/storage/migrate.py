@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -25,3 +26,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
+
+
+def new_revision(message: str, revision_id: str) -> None:
+    """Write a new migration by comparing schema.py with a scratch SQLite database at head."""
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_engine(f"sqlite:///{scratch}/scratch.db")
+        upgrade(engine)
+        config = alembic_config(engine)
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.revision(config, message=message, autogenerate=True, rev_id=revision_id)
+        engine.dispose()
