@@ -62,6 +62,8 @@ def test_pallet_label_decodes_to_the_sscc_and_resolves_to_its_contents(plant: Ap
     assert scan.sscc == PALLET
     found = resolve_scan(plant, decode(symbol(label)))
     assert [(s.lot.code, s.qty) for s in found.stock] == [("B/1", 30)]
+    record(plant, {"type": "ship", "location": "RAW", "partner": "SHOP", "containers": [PALLET]})
+    assert "BREAD  LOT B/1  30 ea  BEST BEFORE 2026-12-31" in label_for_pallet(plant, PALLET).lines
 
 
 def test_svg_pdf_and_zpl_outputs(plant: App) -> None:

@@ -58,8 +58,9 @@ def label_for_lot(app: App, sku: str, lot: str, symbol: str = "gs1-128") -> Labe
 
 
 def label_for_pallet(app: App, sscc: str) -> Label:
-    contents = app.catalog.container(sscc)
-    if not contents and not app.catalog.lots_in_container(sscc):
+    """The pallet's label with what is on it now, or (once shipped) what it was packed with."""
+    contents = app.catalog.container(sscc) or app.catalog.packed(sscc)
+    if not contents:
         raise NotFound(f"no container with SSCC {sscc} is on record", "sscc")
     expiries = {(line.lot.sku, line.lot.code): app.reader.lot(line.lot).expiry for line in contents}
     return pallet_label(sscc, contents, expiries)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.sql import Select
 
 from lotledger.domain.errors import NotFound
@@ -136,6 +136,29 @@ class Catalog:
         )
         with self.engine.connect() as conn:
             return [LotKey(r.sku, r.code) for r in conn.execute(query)]
+
+    def packed(self, sscc: str) -> list[StockLine]:
+        """What was packed into a container and not unpacked (what it left with, once shipped)."""
+        m = t.movements.c
+        query = (
+            select(
+                t.items.c.sku,
+                t.items.c.uom,
+                t.lots.c.code,
+                t.locations.c.code.label("location"),
+                func.sum(m.qty).label("qty"),
+            )
+            .select_from(t.movements.join(t.lots).join(t.items).join(t.locations))
+            .where(m.container == sscc, m.kind.in_(("pack", "unpack")))
+            .group_by(t.items.c.sku, t.items.c.uom, t.lots.c.code, t.locations.c.code)
+            .having(func.sum(m.qty) > 0)
+            .order_by(t.items.c.sku, t.lots.c.code)
+        )
+        with self.engine.connect() as conn:
+            return [
+                StockLine(LotKey(r.sku, r.code), r.location, sscc, from_micro(r.qty), r.uom)
+                for r in conn.execute(query)
+            ]
 
     def events(self, where: EventFilter, after: int = 0, limit: int = 100) -> list[EventRecord]:
         """Events in recording order after sequence number `after`, filtered."""
