@@ -130,11 +130,10 @@ def plan_effects(event: ev.Event, view: LedgerView) -> Effects:
     planner = _PLANNERS.get(type(event))
     if planner is not None:
         planner(event, view, effects)
-    seen: set[LotKey] = set()
-    for lot in [m.lot for m in effects.movements] + [n.key for n in effects.new_lots] + effects.touched:
-        if lot not in seen:
-            seen.add(lot)
-    effects.touched = list(seen)
+    # Every lot the event names, once, in order: the lot's history index.
+    effects.touched = list(
+        dict.fromkeys([*(m.lot for m in effects.movements), *(n.key for n in effects.new_lots), *effects.touched])
+    )
     return effects
 
 
