@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.table import Table
+from rich.tree import Tree
 
 from lotledger.domain import trace as tr
 from lotledger.domain.model import LotKey
@@ -76,9 +77,46 @@ def backward_table(trace: tr.BackwardTrace) -> Table:
         len(trace.edges),
     )
     grid = Table.grid(padding=(1, 0))
-    for part in (table, edges, receipts):
+    for part in (genealogy_tree(trace), table, edges, receipts):
         grid.add_row(part)
     return grid
+
+
+TREE_NODES = 60
+
+
+def genealogy_tree(trace: tr.BackwardTrace) -> Tree:
+    """The backward genealogy as a tree: each lot with what went into it and how much.
+
+    A lot reached twice (a shared ingredient, a rework loop) is shown once in
+    full and then only named, so loops end and big trees stay readable."""
+    parents: dict[LotKey, list[tr.TraceEdge]] = defaultdict(list)
+    for edge in trace.edges:
+        parents[edge.child].append(edge)
+    supplier = {
+        r.lot: f"{r.supplier} lot {r.supplier_lot}" if r.supplier_lot else str(r.supplier) for r in trace.receipts
+    }
+    tree = Tree(f"[bold]{trace.root}[/bold]")
+    shown: set[LotKey] = {trace.root}
+    budget = [TREE_NODES]
+
+    def grow(node: Tree, lot: LotKey) -> None:
+        for edge in parents.get(lot, []):
+            if budget[0] <= 0:
+                node.add("…")
+                return
+            budget[0] -= 1
+            label = f"{edge.parent}  {format_qty(edge.parent_qty)} {edge.parent_uom}"
+            if edge.parent in supplier:
+                label += f"  [dim]from {supplier[edge.parent]}[/dim]"
+            if edge.parent in shown:
+                node.add(label + "  [dim](above)[/dim]")
+                continue
+            shown.add(edge.parent)
+            grow(node.add(label), edge.parent)
+
+    grow(tree, trace.root)
+    return tree
 
 
 def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
