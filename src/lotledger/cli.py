@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from lotledger import demo as demo_plant
 from lotledger.bootstrap import App, bootstrap
@@ -64,7 +64,7 @@ def _app(db: str | None) -> Iterator[App]:
     except LotledgerError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
-    except (ArgumentError, OperationalError) as error:  # a URL that does not parse, a server that does not answer
+    except (ArgumentError, DBAPIError) as error:  # a URL that does not parse, a server that does not answer
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         errors.print(f"[red]error:[/red] cannot use the database {db or '(default)'}: {reason}")
         raise typer.Exit(1) from None
