@@ -136,7 +136,8 @@ def balances(
 
 @router.get("/containers/{sscc}", summary="What a container (pallet, case) holds now")
 def container(app: AppDep, _: Viewer, sscc: str) -> JSONResponse:
-    return _json({"sscc": sscc, "contents": app.catalog.container(sscc), "lots": app.catalog.lots_in_container(sscc)})
+    contents = app.reader.balances(container=sscc)
+    return _json({"sscc": sscc, "contents": contents, "lots": app.catalog.lots_in_container(sscc)})
 
 
 @router.get("/holds", summary="Every quality hold in force")

@@ -33,7 +33,7 @@ def resolve_scan(app: App, text: str) -> Resolution:
         found.container_lots = app.catalog.lots_in_container(scan.sscc)
         if not found.container_lots:
             raise NotFound(f"no container with SSCC {scan.sscc} is on record", "scan")
-        found.stock = app.catalog.container(scan.sscc)
+        found.stock = app.reader.balances(container=scan.sscc)
     if scan.gtin:
         found.item = app.catalog.item_by_gtin(scan.gtin)
     elif scan.sku:
@@ -59,7 +59,7 @@ def label_for_lot(app: App, sku: str, lot: str, symbol: str = "gs1-128") -> Labe
 
 def label_for_pallet(app: App, sscc: str) -> Label:
     """The pallet's label with what is on it now, or (once shipped) what it was packed with."""
-    contents = app.catalog.container(sscc) or app.catalog.packed(sscc)
+    contents = app.reader.balances(container=sscc) or app.catalog.packed(sscc)
     if not contents:
         raise NotFound(f"no container with SSCC {sscc} is on record", "sscc")
     expiries = {(line.lot.sku, line.lot.code): app.reader.lot(line.lot).expiry for line in contents}

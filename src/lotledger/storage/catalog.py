@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,49 +55,59 @@ class EventFilter:
     reference: str | None = None
 
 
+_PARENT = t.locations.alias("parent")
+_LOCATIONS = select(t.locations, _PARENT.c.code.label("parent_code")).select_from(
+    t.locations.outerjoin(_PARENT, t.locations.c.parent_id == _PARENT.c.id)
+)
+
+
+def item_from_row(r: Any) -> Item:
+    return Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"])
+
+
+def location_from_row(r: Any) -> Location:
+    return Location(r["code"], r["name"], r["kind"], r["parent_code"], r["gln"], r["active"])
+
+
+def partner_from_row(r: Any) -> Partner:
+    return Partner(r["code"], r["name"], r["role"], r["gln"], r["active"])
+
+
 class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def items(self) -> list[Item]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.items).order_by(t.items.c.sku)).mappings()
-            return [Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"]) for r in rows]
+        return [item_from_row(r) for r in self._rows(select(t.items).order_by(t.items.c.sku))]
 
     def locations(self) -> list[Location]:
-        parent = t.locations.alias("parent")
-        query = (
-            select(t.locations, parent.c.code.label("parent_code"))
-            .select_from(t.locations.outerjoin(parent, t.locations.c.parent_id == parent.c.id))
-            .order_by(t.locations.c.code)
-        )
-        with self.engine.connect() as conn:
-            return [
-                Location(r["code"], r["name"], r["kind"], r["parent_code"], r["gln"], r["active"])
-                for r in conn.execute(query).mappings()
-            ]
+        return [location_from_row(r) for r in self._rows(_LOCATIONS.order_by(t.locations.c.code))]
 
     def partners(self) -> list[Partner]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.partners).order_by(t.partners.c.code)).mappings()
-            return [Partner(r["code"], r["name"], r["role"], r["gln"], r["active"]) for r in rows]
+        return [partner_from_row(r) for r in self._rows(select(t.partners).order_by(t.partners.c.code))]
 
     def one(self, kind: str, code: str) -> Item | Location | Partner:
         """One item (by sku), location or partner (by code); NotFound names what is missing."""
-        records: list[Item] | list[Location] | list[Partner] = (
-            self.items() if kind == "item" else self.locations() if kind == "location" else self.partners()
-        )
-        for record in records:
-            if (record.sku if isinstance(record, Item) else record.code) == code:
-                return record
-        raise NotFound(f"unknown {kind} {code!r}", "sku" if kind == "item" else "code")
+        lookups: dict[str, tuple[Select[Any], Callable[[Any], Item | Location | Partner]]] = {
+            "item": (select(t.items).where(t.items.c.sku == code), item_from_row),
+            "location": (_LOCATIONS.where(t.locations.c.code == code), location_from_row),
+            "partner": (select(t.partners).where(t.partners.c.code == code), partner_from_row),
+        }
+        query, convert = lookups[kind]
+        rows = self._rows(query)
+        if not rows:
+            raise NotFound(f"unknown {kind} {code!r}", "sku" if kind == "item" else "code")
+        return convert(rows[0])
 
     def item_by_gtin(self, gtin: str) -> Item:
-        with self.engine.connect() as conn:
-            r = conn.execute(select(t.items).where(t.items.c.gtin == gtin)).mappings().first()
-        if r is None:
+        rows = self._rows(select(t.items).where(t.items.c.gtin == gtin))
+        if not rows:
             raise NotFound(f"no item has GTIN {gtin}", "scan")
-        return Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"])
+        return item_from_row(rows[0])
+
+    def _rows(self, query: Select[Any]) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).mappings())
 
     def holds(self) -> list[HoldRecord]:
         """Every hold in force, oldest first."""
@@ -108,21 +119,6 @@ class Catalog:
         )
         with self.engine.connect() as conn:
             return [HoldRecord(LotKey(r.sku, r.code), r.event_id, r.reason, r.time) for r in conn.execute(query)]
-
-    def container(self, sscc: str) -> list[StockLine]:
-        """What a container holds now (empty if shipped or unknown)."""
-        b = t.balances.c
-        query = (
-            select(t.items.c.sku, t.items.c.uom, t.lots.c.code, t.locations.c.code.label("location"), b.qty)
-            .select_from(t.balances.join(t.lots).join(t.items).join(t.locations))
-            .where(b.container == sscc, b.qty > 0)
-            .order_by(t.items.c.sku, t.lots.c.code)
-        )
-        with self.engine.connect() as conn:
-            return [
-                StockLine(LotKey(r.sku, r.code), r.location, sscc, from_micro(r.qty), r.uom)
-                for r in conn.execute(query)
-            ]
 
     def lots_in_container(self, sscc: str) -> list[LotKey]:
         """Every lot that was ever packed into a container."""

@@ -385,9 +385,14 @@ class SqlReader:
         )
 
     def balances(
-        self, *, location: str | None = None, sku: str | None = None, lot: str | None = None
+        self,
+        *,
+        location: str | None = None,
+        sku: str | None = None,
+        lot: str | None = None,
+        container: str | None = None,
     ) -> list[tr.StockLine]:
-        """Stock on hand now, optionally for one location (and everything under it), item or lot code."""
+        """Stock on hand now, optionally for one location (and everything under it), item, lot code or container."""
         with self._read() as conn:
             b = t.balances.c
             query = (
@@ -409,6 +414,8 @@ class SqlReader:
                 query = query.where(t.items.c.sku == sku)
             if lot is not None:
                 query = query.where(t.lots.c.code == lot)
+            if container is not None:
+                query = query.where(b.container == container)
             return [
                 tr.StockLine(LotKey(r.sku, r.code), r.location, r.container, from_micro(r.qty), r.uom)
                 for r in conn.execute(query)

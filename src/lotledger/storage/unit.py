@@ -26,6 +26,7 @@ from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import from_micro, to_micro
 from lotledger.domain.rules import Effects, Movement
 from lotledger.storage import schema as t
+from lotledger.storage.catalog import item_from_row, partner_from_row
 from lotledger.storage.projections import CLOSURE_INSERT, PAIRS, REACH_SHIFT, REACH_UPSERT
 from lotledger.storage.schema import db_time
 
@@ -121,7 +122,7 @@ class Unit:
     def item_row(self, sku: str) -> tuple[int, Item] | None:
         if sku not in self._items:
             row = self.conn.execute(select(t.items).where(t.items.c.sku == sku)).mappings().first()
-            self._items[sku] = None if row is None else (row["id"], _item(row))
+            self._items[sku] = None if row is None else (row["id"], item_from_row(row))
         return self._items[sku]
 
     def location_row(self, code: str) -> tuple[int, bool] | None:
@@ -139,11 +140,7 @@ class Unit:
     def partner_row(self, code: str) -> tuple[int, Partner] | None:
         if code not in self._partners:
             row = self.conn.execute(select(t.partners).where(t.partners.c.code == code)).mappings().first()
-            self._partners[code] = (
-                None
-                if row is None
-                else (row["id"], Partner(row["code"], row["name"], row["role"], row["gln"], row["active"]))
-            )
+            self._partners[code] = None if row is None else (row["id"], partner_from_row(row))
         return self._partners[code]
 
     def partner(self, code: str) -> Partner | None:
@@ -473,7 +470,3 @@ class Unit:
             t.locations.c.id.in_(bindparam("ids", expanding=True))
         )
         return {row.id: row.code for row in self.conn.execute(query, {"ids": location_ids})}
-
-
-def _item(row: Any) -> Item:
-    return Item(row["sku"], row["name"], row["uom"], row["gtin"], row["shelf_life_days"], row["active"])
