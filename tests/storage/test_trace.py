@@ -59,6 +59,25 @@ plants = st.integers(min_value=2, max_value=9).flatmap(
 )
 
 
+def received_lots(plant: App, count: int) -> list[str]:
+    """`count` fresh FLOUR lots of 1000 kg, with codes no other example uses."""
+    ns = f"R{next(_namespaces)}"
+    codes = [f"{ns}-{i}" for i in range(count)]
+    for code in codes:
+        receive(plant, "FLOUR", code, 1000)
+    return codes
+
+
+def rework(plant: App, codes: list[str], inputs: set[int], outputs: set[int]) -> str:
+    """1 kg of each input lot made into 1 kg of each output lot; the event's id."""
+    made = produce(
+        plant,
+        [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
+        [line("FLOUR", codes[o], 1) for o in sorted(outputs)],
+    )
+    return made.id
+
+
 @pytest.fixture
 def plant(app: App) -> App:
     setup_plant(app)
@@ -69,21 +88,14 @@ def plant(app: App) -> App:
 @given(plants)
 def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: tuple[int, list]) -> None:
     lots, productions = generated
-    ns = f"R{next(_namespaces)}"
-    codes = [f"{ns}-{i}" for i in range(lots)]
-    for code in codes:
-        receive(plant, "FLOUR", code, 1000)
+    codes = received_lots(plant, lots)
     edges_by_event: dict[str, set[tuple[str, str]]] = {}
     for inputs, outputs, then_void in productions:
-        made = produce(
-            plant,
-            [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
-            [line("FLOUR", codes[o], 1) for o in sorted(outputs)],
-        )
-        edges_by_event[made.id] = {(codes[i], codes[o]) for i in inputs for o in outputs}
+        made = rework(plant, codes, inputs, outputs)
+        edges_by_event[made] = {(codes[i], codes[o]) for i in inputs for o in outputs}
         if then_void:
-            void(plant, made.id)
-            del edges_by_event[made.id]
+            void(plant, made)
+            del edges_by_event[made]
     edges = set().union(*edges_by_event.values()) if edges_by_event else set()
     with plant.engine.connect() as conn:
         ids = {code: plant.reader.lot(LotKey("FLOUR", code)).id for code in codes}
@@ -179,23 +191,16 @@ steps = st.integers(min_value=2, max_value=7).flatmap(
 @given(steps)
 def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generated: tuple[int, list]) -> None:
     lots, plan = generated
-    ns = f"S{next(_namespaces)}"
-    codes = [f"{ns}-{i}" for i in range(lots)]
-    for code in codes:
-        receive(plant, "FLOUR", code, 1000)
+    codes = received_lots(plant, lots)
     for step in plan:
         if step[0] == "produce":
             _, inputs, outputs, then_void = step
-            done = produce(
-                plant,
-                [line("FLOUR", codes[i], 1) for i in sorted(inputs)],
-                [line("FLOUR", codes[o], 1) for o in sorted(outputs)],
-            )
+            done = rework(plant, codes, inputs, outputs)
         else:
             _, lot, customer, then_void = step
-            done = ship(plant, "FLOUR", codes[lot], 1, customer=customer)
+            done = ship(plant, "FLOUR", codes[lot], 1, customer=customer).id
         if then_void:
-            void(plant, done.id)
+            void(plant, done)
     for code in codes:
         key = LotKey("FLOUR", code)
         full, summary = plant.reader.forward(key), plant.reader.forward_summary(key)
