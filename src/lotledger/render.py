@@ -18,12 +18,8 @@ from lotledger.storage.reader import MassBalance
 ROWS = 40
 
 
-def render_rows(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    """A plain titled table of rows."""
-    return _table(title, columns, rows)
-
-
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> Table:
+def render_rows(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> Table:
+    """A titled table of rows; long ones show their first rows and say how many more."""
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
         table.add_column(
@@ -46,13 +42,13 @@ def _when(value: Any) -> str:
 
 def backward_table(trace: tr.BackwardTrace) -> Table:
     rows = [(lot.depth, lot.lot, lot.origin, lot.expiry, "HELD" if lot.held else "") for lot in trace.lots]
-    table = _table(
+    table = render_rows(
         f"Backward trace of {trace.root}: {len(rows)} ancestor lots",
         ("depth", "lot", "origin", "expiry", "status"),
         rows,
         len(rows),
     )
-    receipts = _table(
+    receipts = render_rows(
         "Receipts at the end of the trace",
         ("lot", "supplier", "supplier lot", "reference", "time", "qty"),
         (
@@ -61,7 +57,7 @@ def backward_table(trace: tr.BackwardTrace) -> Table:
         ),
         len(trace.receipts),
     )
-    edges = _table(
+    edges = render_rows(
         "Genealogy edges",
         ("parent", "consumed", "child", "made", "time"),
         (
@@ -122,13 +118,13 @@ def genealogy_tree(trace: tr.BackwardTrace) -> Tree:
 def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
     by_item = Counter(lot.lot.sku for lot in trace.lots)
     summary = ", ".join(f"{n} {sku}" for sku, n in by_item.most_common())
-    lots = _table(
+    lots = render_rows(
         f"Forward trace of {trace.root}: {len(trace.lots)} descendant lots ({summary or 'none'})",
         ("depth", "lot", "expiry", "status"),
         ((lot.depth, lot.lot, lot.expiry, "HELD" if lot.held else "") for lot in trace.lots),
         len(trace.lots),
     )
-    customers = _table(
+    customers = render_rows(
         "Customers reached",
         ("customer", "shipments", "lots", "qty", "first", "last"),
         (
@@ -143,7 +139,7 @@ def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
             for c in trace.customers
         ),
     )
-    shipments = _table(
+    shipments = render_rows(
         "Shipments",
         ("time", "customer", "reference", "container", "lot", "qty"),
         (
@@ -156,7 +152,7 @@ def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
 
 
 def balance_table(lines: list[tr.StockLine], title: str = "Stock on hand") -> Table:
-    return _table(
+    return render_rows(
         title,
         ("lot", "location", "container", "qty"),
         ((s.lot, s.location, s.container, f"{format_qty(s.qty)} {s.uom}") for s in lines),
@@ -165,7 +161,7 @@ def balance_table(lines: list[tr.StockLine], title: str = "Stock on hand") -> Ta
 
 
 def history_table(lot: LotKey, entries: list[EventRecord]) -> Table:
-    return _table(
+    return render_rows(
         f"History of {lot}",
         ("time", "event", "location", "reference", "recorded by", "client", "status", "id"),
         (
@@ -196,18 +192,18 @@ def mass_balance_table(m: MassBalance) -> Table:
         ("on hand", m.on_hand),
         ("difference", m.difference),
     ]
-    return _table(f"Mass balance of {m.lot} ({m.uom})", ("", "qty"), ((k, format_qty(v)) for k, v in rows))
+    return render_rows(f"Mass balance of {m.lot} ({m.uom})", ("", "qty"), ((k, format_qty(v)) for k, v in rows))
 
 
 def exposure_table(e: tr.Exposure) -> Table:
     lots = sorted(e.lots.items(), key=lambda kv: -kv[1])
-    table = _table(
+    table = render_rows(
         f"Exposure to {e.root}: {e.uom} of it in each lot",
         ("lot", "qty"),
         ((lot, format_qty(q)) for lot, q in lots),
         len(lots),
     )
-    customers = _table(
+    customers = render_rows(
         "…reached each customer", ("customer", "qty"), ((c, format_qty(q)) for c, q in sorted(e.customers.items()))
     )
     grid = Table.grid(padding=(1, 0))
@@ -221,7 +217,7 @@ def summary_table(s: tr.ForwardSummary) -> Table:
     grid = Table.grid(padding=(1, 0))
     grid.add_row(f"[bold]Forward from {s.root}[/bold]: {s.lots} descendant lots ({by_item}); {s.held} on hold")
     grid.add_row(
-        _table(
+        render_rows(
             "Customers reached",
             ("customer", "item", "qty", "lines"),
             ((c.customer, c.item, f"{format_qty(c.qty)} {c.uom}", c.lines) for c in s.customers),
@@ -229,7 +225,7 @@ def summary_table(s: tr.ForwardSummary) -> Table:
         )
     )
     grid.add_row(
-        _table(
+        render_rows(
             "On hand now (this lot and everything made from it)",
             ("location", "item", "lots", "qty"),
             ((o.location, o.item, o.lots, f"{format_qty(o.qty)} {o.uom}") for o in s.on_hand),
