@@ -1,49 +1,60 @@
-"""settings -> engine -> ledger, reader -> services. Nothing runs at import."""
+"""settings -> engine -> storage -> services. The one place that wires storage in; nothing runs at import."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
 from lotledger.config import Settings
-from lotledger.storage.accounts import AccountStore
-from lotledger.storage.catalog import Catalog
-from lotledger.storage.engine import make_engine
-from lotledger.storage.ledger import SqlLedger
-from lotledger.storage.migrate import upgrade
-from lotledger.storage.reader import SqlReader
-from lotledger.storage.sscc import SsccAllocator
+from lotledger.domain.recording import Policy
+from lotledger.services.accounts import Accounts
+from lotledger.services.barcodes import Barcodes
+from lotledger.services.master_data import MasterData
+from lotledger.services.queries import Queries
+from lotledger.services.recording import Recording
 
 
 @dataclass(slots=True)
 class App:
-    """Everything an interface needs, wired once."""
+    """The services every interface uses, wired once."""
 
     settings: Settings
-    engine: Engine
-    ledger: SqlLedger
-    reader: SqlReader
-    catalog: Catalog
-    accounts: AccountStore
-    ssccs: SsccAllocator
+    recording: Recording
+    master_data: MasterData
+    queries: Queries
+    accounts: Accounts
+    barcodes: Barcodes
+    refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
+    _close: Callable[[], None]
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.recording.close()
+        self._close()
 
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
-    """Connect to the configured database, bring its schema up to date, and wire the parts."""
+    """Connect to the configured database, bring its schema up to date, and wire the services."""
+    from lotledger.storage.accounts import SqlAccountStore
+    from lotledger.storage.catalog import Catalog
+    from lotledger.storage.engine import analyze, make_engine
+    from lotledger.storage.ledger import SqlLedger
+    from lotledger.storage.migrate import upgrade
+    from lotledger.storage.reader import SqlReader
+    from lotledger.storage.sscc import SsccAllocator
+
     settings = settings or Settings.from_env()
     engine = make_engine(settings.db_url)
     if migrate:
         upgrade(engine)
+    ledger = SqlLedger(engine, Policy(settings.future_margin))
+    reader, catalog = SqlReader(engine), Catalog(engine)
     return App(
         settings,
-        engine,
-        SqlLedger(engine),
-        SqlReader(engine),
-        Catalog(engine),
-        AccountStore(engine),
-        SsccAllocator(engine),
+        Recording(ledger),
+        MasterData(ledger, catalog),
+        Queries(reader, reader, catalog),
+        Accounts(SqlAccountStore(engine)),
+        Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
+        lambda: analyze(engine),
+        engine.dispose,
     )

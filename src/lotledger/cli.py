@@ -20,8 +20,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from lotledger import demo as demo_plant
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
+from lotledger.domain.accounts import Caller, User
 from lotledger.domain.errors import LotledgerError
 from lotledger.domain.model import LotKey
+from lotledger.domain.recording import Attribution
 from lotledger.interchange.jsonl import Line, parse_record, read_lines
 from lotledger.interchange.jsonout import jsonable
 from lotledger.render import (
@@ -35,7 +37,6 @@ from lotledger.render import (
     summary_table,
 )
 from lotledger.services.importing import ImportReport, import_lines
-from lotledger.storage.unit import Attribution
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -81,6 +82,12 @@ def _attribution(client: str) -> Attribution:
     return Attribution(recorded_by=f"os:{user}", client=client)
 
 
+def _local_admin(client: str) -> Caller:
+    """Whoever runs the command line on the database's machine administers it."""
+    attribution = _attribution(client)
+    return Caller(User(0, attribution.recorded_by, "admin"), attribution)
+
+
 def _print_json(value: Any) -> None:
     console.print_json(json.dumps(jsonable(value)))
 
@@ -99,7 +106,14 @@ def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str)
     ) as bar:
         task = bar.add_task("import", total=total)
         advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
-        return import_lines(ledger_app.ledger, lines, _attribution(client), advance)
+        return import_lines(
+            ledger_app.recording,
+            ledger_app.master_data,
+            lines,
+            _attribution(client),
+            advance,
+            ledger_app.refresh_statistics,
+        )
 
 
 def _report(report: ImportReport) -> None:
@@ -167,9 +181,9 @@ def trace(
     key = LotKey(item, lot)
     up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
-        backward = ledger_app.reader.backward(key, depth) if up else None
-        forward = ledger_app.reader.forward(key, depth) if down and not summary else None
-        totals = ledger_app.reader.forward_summary(key) if summary else None
+        backward = ledger_app.queries.backward(key, depth) if up else None
+        forward = ledger_app.queries.forward(key, depth) if down and not summary else None
+        totals = ledger_app.queries.forward_summary(key) if summary else None
     if format is Format.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
         return
@@ -186,7 +200,7 @@ def trace(
 def history(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """Every event that touched a lot, in time order; voided ones marked."""
     with _app(db) as ledger_app:
-        entries = ledger_app.reader.history(LotKey(item, lot))
+        entries = ledger_app.queries.history(LotKey(item, lot))
     _print_json(entries) if format is Format.json else console.print(history_table(LotKey(item, lot), entries))
 
 
@@ -200,7 +214,7 @@ def balance(
 ) -> None:
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
-        lines = ledger_app.reader.balances(location=location, sku=item, lot=lot)
+        lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
     _print_json(lines) if format is Format.json else console.print(balance_table(lines))
 
 
@@ -208,7 +222,7 @@ def balance(
 def massbalance(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """In, out, adjustments and on hand of a lot, and whether they add up."""
     with _app(db) as ledger_app:
-        result = ledger_app.reader.mass_balance(LotKey(item, lot))
+        result = ledger_app.queries.mass_balance(LotKey(item, lot))
     _print_json(result) if format is Format.json else console.print(mass_balance_table(result))
 
 
@@ -216,7 +230,7 @@ def massbalance(item: str, lot: str, db: DbOption = None, format: FormatOption =
 def exposure(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
     with _app(db) as ledger_app:
-        result = ledger_app.reader.exposure(LotKey(item, lot))
+        result = ledger_app.queries.exposure(LotKey(item, lot))
     _print_json(result) if format is Format.json else console.print(exposure_table(result))
 
 
@@ -332,10 +346,8 @@ def scan(
     format: FormatOption = Format.table,
 ) -> None:
     """Read a barcode: what item, lot or pallet it names, its stock and status."""
-    from lotledger.services.barcodes import resolve_scan
-
     with _app(db) as ledger_app:
-        found = resolve_scan(ledger_app, data.replace("\\x1d", "\x1d"))
+        found = ledger_app.barcodes.resolve_scan(data.replace("\\x1d", "\x1d"))
     if format is Format.json:
         _print_json(found)
         return
@@ -365,20 +377,18 @@ def label_lot(
 ) -> None:
     """A lot label: (01) GTIN, (10) lot, (17) expiry; items without a GTIN get their internal identity."""
     from lotledger.barcodes.render import render
-    from lotledger.services.barcodes import label_for_lot
 
     with _app(db) as ledger_app:
-        _write_label(out, render([label_for_lot(ledger_app, item, lot, symbol)], format))
+        _write_label(out, render([ledger_app.barcodes.lot_label(item, lot, symbol)], format))
 
 
 @labels.command("pallet")
 def label_pallet(sscc: str, out: OutFile, format: LabelFormat = "pdf", db: DbOption = None) -> None:
     """A pallet label: the SSCC in GS1-128 and the contents (item, lot, quantity, best before)."""
     from lotledger.barcodes.render import render
-    from lotledger.services.barcodes import label_for_pallet
 
     with _app(db) as ledger_app:
-        _write_label(out, render([label_for_pallet(ledger_app, sscc)], format))
+        _write_label(out, render([ledger_app.barcodes.pallet_label(sscc)], format))
 
 
 @ssccs.command("allocate")
@@ -392,10 +402,7 @@ def sscc_allocate(
 ) -> None:
     """Allocate new SSCCs: never one handed out before, also with many allocating at once."""
     with _app(db) as ledger_app:
-        company = prefix or ledger_app.settings.gs1_company_prefix
-        if company is None:
-            raise LotledgerError("no GS1 company prefix: pass --prefix or set LOTLEDGER_GS1_PREFIX", "prefix")
-        for code in ledger_app.ssccs.allocate(company, extension or ledger_app.settings.sscc_extension, count):
+        for code in ledger_app.barcodes.allocate_ssccs(_local_admin("cli:sscc"), count, prefix, extension):
             console.print(code, highlight=False)
 
 

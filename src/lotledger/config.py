@@ -1,9 +1,13 @@
-"""Settings: where the database is. SQLite next to you by default, PostgreSQL by URL."""
+"""Settings: where the database is, the plant's time zone and clock margin, GS1 numbering."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lotledger.domain.errors import ValidationError
 
 DEFAULT_DB = "sqlite:///lotledger.db"
 
@@ -13,12 +17,34 @@ class Settings:
     db_url: str = DEFAULT_DB
     gs1_company_prefix: str | None = None  # for SSCCs; LOTLEDGER_GS1_PREFIX
     sscc_extension: str = "0"  # LOTLEDGER_SSCC_EXTENSION
+    timezone: str = "UTC"  # LOTLEDGER_TIMEZONE: an IANA name; how times are shown
+    future_margin: timedelta = timedelta(hours=1)  # LOTLEDGER_FUTURE_MARGIN_MINUTES
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return plant_zone(self.timezone)
 
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
-        """`db_url` if given, else LOTLEDGER_DB, else sqlite:///lotledger.db; GS1 numbering from the environment."""
+        """`db_url` if given, else LOTLEDGER_DB, else sqlite:///lotledger.db; the rest from the environment."""
+        margin = os.environ.get("LOTLEDGER_FUTURE_MARGIN_MINUTES") or "60"
+        if not margin.isdigit():
+            raise ValidationError(f"expected whole minutes, got {margin!r}", "LOTLEDGER_FUTURE_MARGIN_MINUTES")
+        timezone = os.environ.get("LOTLEDGER_TIMEZONE") or "UTC"
+        plant_zone(timezone)
         return cls(
             db_url=db_url or os.environ.get("LOTLEDGER_DB") or DEFAULT_DB,
             gs1_company_prefix=os.environ.get("LOTLEDGER_GS1_PREFIX") or None,
             sscc_extension=os.environ.get("LOTLEDGER_SSCC_EXTENSION") or "0",
+            timezone=timezone,
+            future_margin=timedelta(minutes=int(margin)),
         )
+
+
+def plant_zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin", "LOTLEDGER_TIMEZONE"
+        ) from None

@@ -12,8 +12,7 @@ from rich.tree import Tree
 from lotledger.domain import trace as tr
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import format_qty
-from lotledger.storage.catalog import EventRecord
-from lotledger.storage.reader import MassBalance
+from lotledger.domain.records import EventRecord, MassBalance
 
 ROWS = 40
 

@@ -14,11 +14,8 @@ from lotledger.api import admin, barcodes, capture, problems, queries
 from lotledger.api.problems import problem
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
-from lotledger.storage.committer import GroupCommitter
 
 PREFIX = "/api/v1"
-# Routes anyone may call: the API's own description and a liveness probe.
-PUBLIC = {f"{PREFIX}/openapi.json", f"{PREFIX}/docs", f"{PREFIX}/health", f"{PREFIX}/auth/login"}
 
 
 class RefuseNul:
@@ -47,12 +44,11 @@ def app_from_env() -> FastAPI:
 
 def create_app(lotledger: App) -> FastAPI:
     """The API over an already bootstrapped ledger (nothing is opened here)."""
-    committer = GroupCommitter(lotledger.ledger)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        committer.close()
+        lotledger.recording.close()
 
     api = FastAPI(
         lifespan=lifespan,
@@ -65,7 +61,6 @@ def create_app(lotledger: App) -> FastAPI:
         redoc_url=None,
     )
     api.state.lotledger = lotledger
-    api.state.committer = committer
     problems.install(api)
     api.add_middleware(RefuseNul)
     v1 = APIRouter(prefix=PREFIX)

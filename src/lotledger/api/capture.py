@@ -12,13 +12,12 @@ from fastapi import APIRouter, Body, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, Operator, Principal
+from lotledger.api.deps import AppDep, Operator, app_of
 from lotledger.bootstrap import App
-from lotledger.domain.accounts import role_to_record
-from lotledger.domain.errors import IdempotencyConflict, ValidationError
-from lotledger.domain.events import Event, parse_event
-from lotledger.storage.committer import GroupCommitter
-from lotledger.storage.ledger import Recorded
+from lotledger.domain.accounts import Caller
+from lotledger.domain.errors import ValidationError
+from lotledger.domain.recording import Recorded
+from lotledger.services.recording import parse
 
 router = APIRouter(tags=["capture"])
 IdempotencyKey = Annotated[
@@ -31,9 +30,9 @@ EVENT_EXAMPLE = {
     "type": "receive",
     "time": "2026-11-25T08:00:00+01:00",
     "location": "RAW",
-    "partner": "MILL",
+    "partner": "MILLCO",
     "reference": "PO-4711",
-    "lines": [{"item": "FLOUR", "lot": "F-1", "qty": "1000", "uom": "kg", "supplier_lot": "M-77"}],
+    "lines": [{"item": "FLOUR", "lot": "F-4711", "qty": "1000", "uom": "kg", "supplier_lot": "M-77"}],
 }
 
 
@@ -41,40 +40,26 @@ def _answer(recorded: Recorded) -> dict[str, Any]:
     return {"id": recorded.id, "type": recorded.type, "duplicate": recorded.duplicate}
 
 
-def _parse(raw: Any, who: Principal, prefix: str = "") -> Event:
-    try:
-        event = parse_event(raw)
-    except ValidationError as error:
-        raise ValidationError(
-            error.message, f"{prefix}{error.field}" if error.field else prefix.rstrip(".") or None
-        ) from None
-    who.require(role_to_record(event.type), f"recording a {event.type} event")
-    return event
-
-
 def _idempotent(
-    app: App, who: Principal, key: str | None, route: str, body: Any, action: Callable[[], tuple[int, Any]]
+    app: App, who: Caller, key: str | None, route: str, body: Any, action: Callable[[], tuple[int, Any]]
 ) -> Response:
     """Run `action` once per Idempotency-Key; a retry gets the first answer, another body a 409."""
     if key is None:
         status, payload = action()
         return JSONResponse(payload, status_code=status)
     request_hash = hashlib.sha256((route + json.dumps(body, sort_keys=True)).encode()).hexdigest()
-    replay = app.accounts.replay(who.user.id, key)
-    if replay is not None:
-        if replay.request_hash != request_hash:
-            raise IdempotencyConflict(
-                f"Idempotency-Key {key!r} was first used with a different request", "Idempotency-Key"
-            )
-        return Response(replay.body, status_code=replay.status, media_type="application/json")
-    status, payload = action()
-    app.accounts.remember(who.user.id, key, request_hash, status, json.dumps(payload))
-    return JSONResponse(payload, status_code=status)
+
+    def work() -> tuple[int, str]:
+        status, payload = action()
+        return status, json.dumps(payload)
+
+    status, text = app.accounts.once(who.user, key, request_hash, work)
+    return Response(text, status_code=status, media_type="application/json")
 
 
 _EVENT_BODY = {
     "required": True,
-    "description": "An event of DESIGN.md",
+    "description": "An event of the vocabulary (docs/concepts.md)",
     "content": {"application/json": {"schema": {"type": "object"}, "example": EVENT_EXAMPLE}},
 }
 
@@ -88,21 +73,19 @@ _EVENT_BODY = {
 )
 async def record_event(request: Request, who: Operator, idempotency_key: IdempotencyKey = None) -> Response:
     # The busiest route of a plant reads its body itself (no model to
-    # validate: the domain parser does that), waits for its group commit
-    # without holding a worker thread, and takes the app's parts from its
-    # state, because each dependency costs time on every request.
-    event = _json_object(await request.body())
-    app: App = request.app.state.lotledger
-    committer: GroupCommitter = request.app.state.committer
+    # validate: the domain parser does that) and waits for its group commit
+    # without holding a worker thread.
+    raw = _json_object(await request.body())
+    app = app_of(request)
     if idempotency_key is None:
-        recorded = await asyncio.wrap_future(committer.submit(_parse(event, who), who.attribution))
+        recorded = await asyncio.wrap_future(app.recording.submit(parse(raw), who))
         return JSONResponse(_answer(recorded), status_code=200 if recorded.duplicate else 201)
 
     def action() -> tuple[int, Any]:
-        recorded = committer.record(_parse(event, who), who.attribution)
+        recorded = app.recording.submit(parse(raw), who).result()
         return (200 if recorded.duplicate else 201), _answer(recorded)
 
-    return await run_in_threadpool(_idempotent, app, who, idempotency_key, "POST /events", event, action)
+    return await run_in_threadpool(_idempotent, app, who, idempotency_key, "POST /events", raw, action)
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
@@ -126,8 +109,7 @@ def record_batch(
         raw = batch.get("events")
         if not isinstance(raw, list) or not raw:
             raise ValidationError("expected a non-empty list of events", "events")
-        events = [_parse(item, who, f"events[{i}].") for i, item in enumerate(raw)]
-        outcomes = app.ledger.record_many(events, who.attribution, atomic=True)
-        return 201, {"events": [_answer(o) for o in outcomes if isinstance(o, Recorded)]}
+        events = [parse(item, f"events[{i}].") for i, item in enumerate(raw)]
+        return 201, {"events": [_answer(o) for o in app.recording.record_all(events, who)]}
 
     return _idempotent(app, who, idempotency_key, "POST /events:batch", batch, action)

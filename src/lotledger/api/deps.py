@@ -3,56 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from lotledger.api.problems import Forbidden
 from lotledger.bootstrap import App
-from lotledger.domain.accounts import User
-from lotledger.storage.unit import Attribution
+from lotledger.domain.accounts import Caller
+from lotledger.domain.recording import Attribution
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `lotledger token create USER`.")
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    user: User
-    client: str
-
-    @property
-    def attribution(self) -> Attribution:
-        return Attribution(recorded_by=f"user:{self.user.username}", client=self.client)
-
-    def require(self, role: str, what: str) -> None:
-        if not self.user.can(role):
-            raise Forbidden(f"{what} needs the {role} role; {self.user.username} is a {self.user.role}")
-
 
 # Dependencies that do no I/O are async so FastAPI runs them inline instead of
 # hopping to the thread pool for each (five hops a request add up under load).
 
 
-def lotledger_app_state(request: Request) -> App:
+def app_of(request: Request) -> App:
     app: App = request.app.state.lotledger
     return app
 
 
 async def lotledger_app(request: Request) -> App:
-    return lotledger_app_state(request)
+    return app_of(request)
 
 
 AppDep = Annotated[App, Depends(lotledger_app)]
 
 
-async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller:
     """The caller behind the bearer token, or 401."""
     if credentials is None:
         raise HTTPException(401, "send Authorization: Bearer <token>")
-    accounts = lotledger_app_state(request).accounts
+    accounts = app_of(request).accounts
     cached = accounts.cached_user_for_token(credentials.credentials)
     if cached is False:  # not answered lately: ask the database, off the event loop
         found = await run_in_threadpool(accounts.user_for_token, credentials.credentials)
@@ -61,10 +44,10 @@ async def authenticate(request: Request, credentials: HTTPAuthorizationCredentia
     if found is None:
         raise HTTPException(401, "the token is unknown, revoked, or its user is deactivated")
     user, token_name = found
-    return Principal(user, f"token:{token_name}")
+    return Caller(user, Attribution(recorded_by=f"user:{user.username}", client=f"token:{token_name}"))
 
 
-def role(minimum: str) -> Callable[..., Awaitable[Principal]]:
+def role(minimum: str) -> Callable[..., Awaitable[Caller]]:
     """A dependency that lets through `minimum` and above, and answers 401 without a token, 403 below.
 
     One dependency (beside the bearer scheme that documents the header): each
@@ -72,15 +55,14 @@ def role(minimum: str) -> Callable[..., Awaitable[Principal]]:
 
     async def check(
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-    ) -> Principal:
+    ) -> Caller:
         who = await authenticate(request, credentials)
-        who.require(minimum, "this request")
+        who.user.require(minimum, "this request")
         return who
 
     return check
 
 
-Viewer = Annotated[Principal, Depends(role("viewer"))]
-Operator = Annotated[Principal, Depends(role("operator"))]
-Quality = Annotated[Principal, Depends(role("quality"))]
-Admin = Annotated[Principal, Depends(role("admin"))]
+Viewer = Annotated[Caller, Depends(role("viewer"))]
+Operator = Annotated[Caller, Depends(role("operator"))]
+Admin = Annotated[Caller, Depends(role("admin"))]

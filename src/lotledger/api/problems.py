@@ -10,8 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from lotledger.domain.errors import Conflict, LotledgerError, NotFound, ValidationError
-from lotledger.storage.ledger import BatchRejected
+from lotledger.domain.errors import BatchRejected, Conflict, Forbidden, LotledgerError, NotFound, ValidationError
 
 log = logging.getLogger("lotledger.api")
 PROBLEM = "application/problem+json"
@@ -22,13 +21,10 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     422: "Invalid input",
     500: "Internal error",
 }
-
-
-class Forbidden(LotledgerError):
-    """Authenticated, but the role is too low."""
 
 
 def problem(status: int, detail: str, field: str | None = None, kind: str | None = None, **extra: Any) -> JSONResponse:

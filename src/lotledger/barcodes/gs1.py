@@ -22,7 +22,8 @@ from biip.gtin import Gtin
 from biip.sscc import Sscc
 
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.model import validate_code, validate_lot_code
+from lotledger.domain.fields import code as validate_code
+from lotledger.domain.fields import lot_code as validate_lot_code
 
 GS = "\x1d"
 _AIM = re.compile(r"\][A-Za-z][0-9A-Za-z]")

@@ -16,7 +16,8 @@ import zint
 
 from lotledger.barcodes.gs1 import INTERNAL_PREFIX
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.model import Item, validate_gs1_key, validate_lot_code, validate_sscc
+from lotledger.domain.fields import lot_code as validate_lot_code
+from lotledger.domain.model import Item, validate_gs1_key, validate_sscc
 from lotledger.domain.quantities import format_qty
 from lotledger.domain.trace import StockLine
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from lotledger.domain.errors import ValidationError
+from lotledger.domain.errors import Forbidden, NotFound, ValidationError
+from lotledger.domain.events import Event
+from lotledger.domain.recording import Attribution
 
 ROLES = ("viewer", "operator", "quality", "admin")
 # Stock events are the floor's work; status events are quality's decisions.
@@ -24,10 +27,58 @@ class User:
         """Whether this user's role is `role` or above it."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
+    def require(self, role: str, what: str) -> None:
+        """Raise Forbidden, naming what was asked, unless this user has `role` or above."""
+        if not self.can(role):
+            raise Forbidden(f"{what} needs the {role} role; {self.username} is a {self.role}")
 
-def role_to_record(event_type: str) -> str:
-    """The least role that may record an event of this type."""
-    return "quality" if event_type in QUALITY_EVENTS else "operator"
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks a service for something: the user (and role) and what their events are attributed to."""
+
+    user: User
+    attribution: Attribution
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    id: int
+    name: str
+    username: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The first answer to an Idempotency-Key; status 0 while the first request still runs."""
+
+    request_hash: str
+    status: int
+    body: str
+
+
+IN_FLIGHT = 0
+
+
+def role_to_record(event: Event) -> str:
+    """The least role that may record this event: quality decides holds, voids and expiry overrides."""
+    if event.type in QUALITY_EVENTS or getattr(event, "expiry_override", None) is not None:
+        return "quality"
+    return "operator"
+
+
+def check_may_revoke(user: User, token: Token) -> None:
+    """A user revokes their own tokens; an admin anyone's. Others' tokens are not even confirmed to exist."""
+    if token.username != user.username and not user.can("admin"):
+        raise NotFound(f"no token {token.id} of yours", "token_id")
+
+
+def validate_token_name(name: object) -> str:
+    if not isinstance(name, str) or not 1 <= len(name) <= 64 or not name.strip() or "\x00" in name:
+        raise ValidationError("expected a name of 1-64 characters", "name")
+    return name
 
 
 def validate_role(role: object) -> str:
@@ -37,12 +88,13 @@ def validate_role(role: object) -> str:
 
 
 def validate_username(username: object) -> str:
+    """2-64 lowercase letters, digits and . _ - (a NUL or anything else is refused before any lookup)."""
     if not isinstance(username, str) or not _USERNAME.fullmatch(username):
         raise ValidationError(f"expected 2-64 lowercase letters, digits and . _ -, got {username!r}", "username")
     return username
 
 
 def validate_password(password: object) -> str:
-    if not isinstance(password, str) or len(password) < 8:
-        raise ValidationError("must be at least 8 characters", "password")
+    if not isinstance(password, str) or not 8 <= len(password) <= 256:
+        raise ValidationError("must be 8 to 256 characters", "password")
     return password

@@ -1,4 +1,4 @@
-"""The event vocabulary of DESIGN.md: past-tense facts, validated on creation.
+"""The event vocabulary (docs/concepts.md): past-tense facts, validated on creation.
 
 `parse_event` turns a JSON object into one of the dataclasses below or raises
 ValidationError naming the field (with its path, e.g. ``inputs[1].qty``).
@@ -14,8 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from lotledger.domain import fields as f
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.model import LotKey, validate_code, validate_lot_code, validate_sscc
+from lotledger.domain.model import LotKey, validate_sscc
 from lotledger.domain.quantities import parse_decimal
 
 SCOPES = ("lot", "downstream")
@@ -50,7 +51,6 @@ class Result:
 @dataclass(frozen=True, slots=True)
 class Event:
     type: ClassVar[str] = ""
-    # The fields each type adds, in document order; "lines" style fields are parsed by kind.
     id: str | None
     time: datetime
     location: str
@@ -64,6 +64,7 @@ class Receive(Event):
     type: ClassVar[str] = "receive"
     partner: str = ""
     lines: tuple[LotLine, ...] = ()
+    expiry_override: str | None = None  # a quality user's reason to accept an expired lot
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class Produce(Event):
     type: ClassVar[str] = "produce"
     inputs: tuple[LotLine, ...] = ()
     outputs: tuple[LotLine, ...] = ()
+    expiry_override: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Ship(Event):
     partner: str = ""
     lines: tuple[LotLine, ...] = ()
     containers: tuple[str, ...] = ()
+    expiry_override: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,46 +167,9 @@ _LINE_EXTRAS: dict[str, frozenset[str]] = {
     "pack.lines": frozenset(),
     "unpack.lines": frozenset(),
     "ship.lines": frozenset({"container"}),
-    "return.lines": frozenset({"expiry"}),
+    "return.lines": frozenset(),
     "adjust.lines": frozenset({"container"}),
 }
-_COMMON = _COMMON_FIELDS
-
-
-def _text(raw: dict[str, Any], key: str, path: str, required: bool) -> str | None:
-    value = raw.get(key)
-    if value is None or value == "":
-        if required:
-            raise ValidationError("is required", path + key)
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(f"expected text, got {value!r}", path + key)
-    if "\x00" in value:
-        raise ValidationError("contains a NUL character", path + key)
-    return value
-
-
-def _date(value: Any, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"expected a date like 2026-12-31, got {value!r}", field) from None
-
-
-def _time(value: Any) -> datetime:
-    if value is None:
-        raise ValidationError("is required", "time")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            f"expected ISO 8601 with an offset like 2026-11-25T08:00:00+01:00, got {value!r}", "time"
-        ) from None
-    if parsed.tzinfo is None:
-        raise ValidationError(f"{value!r} has no UTC offset; add one such as Z or +01:00", "time")
-    return parsed
 
 
 def _list(raw: dict[str, Any], key: str, required: bool) -> list[Any]:
@@ -227,10 +193,7 @@ def _object(value: Any, path: str) -> dict[str, Any]:
 
 def _lot_line(value: Any, path: str, extras: frozenset[str], signed: bool) -> LotLine:
     raw = _object(value, path)
-    allowed = {"item", "lot", "qty", "uom"} | extras
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ValidationError(f"unknown field; a line here takes {', '.join(sorted(allowed))}", f"{path}.{unknown[0]}")
+    f.check_keys(raw, {"item", "lot", "qty", "uom"} | extras, "a line here", f"{path}.")
     qty = parse_decimal(raw.get("qty"), f"{path}.qty")
     if qty == 0 or (qty < 0 and not signed):
         wanted = "a non-zero" if signed else "a positive"
@@ -238,13 +201,13 @@ def _lot_line(value: Any, path: str, extras: frozenset[str], signed: bool) -> Lo
     location = raw.get("location")
     container = raw.get("container")
     return LotLine(
-        item=validate_code(raw.get("item"), f"{path}.item"),
-        lot=validate_lot_code(raw.get("lot"), f"{path}.lot"),
+        item=f.code(raw.get("item"), f"{path}.item"),
+        lot=f.lot_code(raw.get("lot"), f"{path}.lot"),
         qty=qty,
-        uom=str(_text(raw, "uom", f"{path}.", True)),
-        expiry=_date(raw.get("expiry"), f"{path}.expiry"),
-        supplier_lot=_text(raw, "supplier_lot", f"{path}.", False),
-        location=None if location is None else validate_code(location, f"{path}.location"),
+        uom=f.required_text(raw, "uom", f"{path}."),
+        expiry=f.calendar_date(raw.get("expiry"), f"{path}.expiry"),
+        supplier_lot=f.text(raw, "supplier_lot", f"{path}.", required=False),
+        location=None if location is None else f.code(location, f"{path}.location"),
         container=None if container is None else validate_sscc(container, f"{path}.container"),
     )
 
@@ -253,28 +216,27 @@ def _lot_keys(raw: dict[str, Any]) -> tuple[LotKey, ...]:
     keys = []
     for i, value in enumerate(_list(raw, "lots", True)):
         line = _object(value, f"lots[{i}]")
-        unknown = sorted(set(line) - {"item", "lot"})
-        if unknown:
-            raise ValidationError("unknown field; a lot here takes item, lot", f"lots[{i}].{unknown[0]}")
-        keys.append(
-            LotKey(
-                validate_code(line.get("item"), f"lots[{i}].item"), validate_lot_code(line.get("lot"), f"lots[{i}].lot")
-            )
-        )
+        f.check_keys(line, {"item", "lot"}, "a lot here", f"lots[{i}].")
+        keys.append(LotKey(f.code(line.get("item"), f"lots[{i}].item"), f.lot_code(line.get("lot"), f"lots[{i}].lot")))
     return tuple(keys)
 
 
 def _results(raw: dict[str, Any]) -> tuple[Result, ...]:
     results = []
     for i, value in enumerate(_list(raw, "results", True)):
-        line = _object(value, f"results[{i}]")
-        passed = line.get("pass", line.get("passed"))
+        path = f"results[{i}]."
+        line = _object(value, path[:-1])
+        f.check_keys(line, {"name", "value", "unit", "pass"}, "a result", path)
+        passed = line.get("pass")
         if passed is not None and not isinstance(passed, bool):
-            raise ValidationError(f"expected true or false, got {passed!r}", f"results[{i}].pass")
-        name = _text(line, "name", f"results[{i}].", True)
-        if "value" not in line:
-            raise ValidationError("is required", f"results[{i}].value")
-        results.append(Result(str(name), str(line["value"]), _text(line, "unit", f"results[{i}].", False), passed))
+            raise ValidationError(f"expected true or false, got {passed!r}", f"{path}pass")
+        value = line.get("value")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValidationError(f"expected a number or text, got {value!r}", f"{path}value")
+        reading = f.required_text({"value": str(value)}, "value", path)
+        results.append(
+            Result(f.required_text(line, "name", path), reading, f.text(line, "unit", path, required=False), passed)
+        )
     return tuple(results)
 
 
@@ -285,11 +247,7 @@ def parse_event(raw: Any) -> Event:
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise ValidationError(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}", "type")
-    specific = _SPECIFIC[cls]
-    allowed = _ALLOWED[cls]
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ValidationError(f"unknown field for a {kind} event; allowed: {', '.join(sorted(allowed))}", unknown[0])
+    f.check_keys(raw, _ALLOWED[cls], f"a {kind} event")
     event_id = raw.get("id")
     if event_id is not None:
         try:
@@ -298,13 +256,13 @@ def parse_event(raw: Any) -> Event:
             raise ValidationError(f"expected a UUID, got {event_id!r}", "id") from None
     fields: dict[str, Any] = {
         "id": event_id,
-        "time": _time(raw.get("time")),
-        "location": validate_code(raw.get("location"), "location"),
-        "reference": _text(raw, "reference", "", False),
-        "actor": _text(raw, "actor", "", False),
-        "note": _text(raw, "note", "", False),
+        "time": f.moment(raw.get("time")),
+        "location": f.code(raw.get("location"), "location"),
+        "reference": f.text(raw, "reference", required=False),
+        "actor": f.text(raw, "actor", required=False),
+        "note": f.text(raw, "note", required=False),
     }
-    for name in specific:
+    for name in _SPECIFIC[cls]:
         fields[name] = _specific_field(kind, name, raw)
     _check_shape(cls, fields)
     return cls(**fields)
@@ -327,10 +285,7 @@ def _specific_field(kind: str, name: str, raw: dict[str, Any]) -> Any:
     if name == "results":
         return _results(raw)
     if name == "scope":
-        scope = raw.get("scope", "lot")
-        if scope not in SCOPES:
-            raise ValidationError(f"{scope!r} is not one of {', '.join(SCOPES)}", "scope")
-        return scope
+        return f.choice(raw, "scope", SCOPES, default="lot")
     if name == "target":
         try:
             return str(uuid.UUID(str(raw.get("target"))))
@@ -339,8 +294,10 @@ def _specific_field(kind: str, name: str, raw: dict[str, Any]) -> Any:
                 f"expected the UUID of the event to void, got {raw.get('target')!r}", "target"
             ) from None
     if name in ("partner", "to_location"):
-        return validate_code(raw.get(name), name)
-    return _text(raw, name, "", True)  # reason
+        return f.code(raw.get(name), name)
+    if name == "expiry_override":
+        return f.text(raw, name, required=False)
+    return f.required_text(raw, name)  # reason
 
 
 def _check_shape(cls: type[Event], fields: dict[str, Any]) -> None:

@@ -1,20 +1,17 @@
-"""The plant's nouns: items, lots, locations, partners, containers."""
+"""The plant's nouns: items, locations, partners, lot keys, containers."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, NamedTuple
 
+from lotledger.domain import fields as f
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.quantities import UNITS
 
 LOCATION_KINDS = ("site", "warehouse", "zone", "bin", "line", "dock")
 PARTNER_ROLES = ("supplier", "customer", "carrier")
-# GS1 AI 82 character set, which GS1 allows in a lot code (AI 10), at most 20 long.
-_LOT_CODE = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}")
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:\-]{0,63}")
+MAX_SHELF_LIFE_DAYS = 36_500  # a hundred years: beyond it an expiry date would leave the calendar
 
 
 def gs1_check_digit(digits: str) -> int:
@@ -34,51 +31,9 @@ def validate_gs1_key(value: str, lengths: tuple[int, ...], name: str, field: str
     return value
 
 
-def validate_code(value: object, field: str) -> str:
-    """A master-data code (sku, location, partner): short, no spaces."""
-    if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise ValidationError(
-            f"expected a code of letters, digits and . _ / : - (at most 64), got {value!r}",
-            field,
-        )
-    return value
-
-
-def validate_lot_code(value: object, field: str = "lot") -> str:
-    """A lot code GS1 can carry in AI (10): at most 20 characters of the AI 82 set."""
-    if not isinstance(value, str) or not _LOT_CODE.fullmatch(value):
-        raise ValidationError(
-            f"lot code {value!r} must be 1-20 characters of the GS1 AI 82 set "
-            "(letters, digits and !\"%&'()*+,-./:;<=>?_)",
-            field,
-        )
-    return value
-
-
-def _text(raw: dict[str, Any], key: str, required: bool = True) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        if required:
-            raise ValidationError("is required", key)
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"expected non-empty text, got {value!r}", key)
-    if "\x00" in value:
-        raise ValidationError("contains a NUL character", key)
-    return value
-
-
-def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...]) -> str:
-    value = _text(raw, key)
-    if value not in choices:
-        raise ValidationError(f"{value!r} is not one of {', '.join(choices)}", key)
-    return value
-
-
-def _check_keys(raw: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        raise ValidationError(f"unknown field; allowed: {', '.join(sorted(allowed))}", unknown[0])
+def _gln(raw: dict[str, Any]) -> str | None:
+    gln = f.text(raw, "gln", required=False)
+    return None if gln is None else validate_gs1_key(gln, (13,), "GLN", "gln")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,23 +47,27 @@ class Item:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Item:
-        _check_keys(raw, {"type", "sku", "name", "uom", "gtin", "shelf_life_days", "active"})
-        uom = _text(raw, "uom")
+        f.check_keys(raw, {"type", "sku", "name", "uom", "gtin", "shelf_life_days", "active"}, "an item")
+        uom = f.required_text(raw, "uom")
         if uom not in UNITS:
             raise ValidationError(f"unknown unit {uom!r}; expected one of {', '.join(UNITS)}", "uom")
-        gtin = _text(raw, "gtin", required=False)
+        gtin = f.text(raw, "gtin", required=False)
         if gtin is not None:
             gtin = validate_gs1_key(gtin.zfill(14), (14,), "GTIN", "gtin")
         shelf = raw.get("shelf_life_days")
-        if shelf is not None and (isinstance(shelf, bool) or not isinstance(shelf, int) or shelf < 0):
-            raise ValidationError(f"expected a whole number of days >= 0, got {shelf!r}", "shelf_life_days")
+        if shelf is not None and (
+            isinstance(shelf, bool) or not isinstance(shelf, int) or not 0 <= shelf <= MAX_SHELF_LIFE_DAYS
+        ):
+            raise ValidationError(
+                f"expected a whole number of days from 0 to {MAX_SHELF_LIFE_DAYS}, got {shelf!r}", "shelf_life_days"
+            )
         return cls(
-            sku=validate_code(raw.get("sku"), "sku"),
-            name=str(_text(raw, "name")),
+            sku=f.code(raw.get("sku"), "sku"),
+            name=f.required_text(raw, "name"),
             uom=uom,
             gtin=gtin,
             shelf_life_days=shelf,
-            active=bool(raw.get("active", True)),
+            active=f.flag(raw, "active", True),
         )
 
 
@@ -123,16 +82,15 @@ class Location:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Location:
-        _check_keys(raw, {"type", "code", "name", "kind", "parent", "gln", "active"})
+        f.check_keys(raw, {"type", "code", "name", "kind", "parent", "gln", "active"}, "a location")
         parent = raw.get("parent")
-        gln = _text(raw, "gln", required=False)
         return cls(
-            code=validate_code(raw.get("code"), "code"),
-            name=str(_text(raw, "name")),
-            kind=_choice(raw, "kind", LOCATION_KINDS),
-            parent=None if parent is None else validate_code(parent, "parent"),
-            gln=None if gln is None else validate_gs1_key(gln, (13,), "GLN", "gln"),
-            active=bool(raw.get("active", True)),
+            code=f.code(raw.get("code"), "code"),
+            name=f.required_text(raw, "name"),
+            kind=f.choice(raw, "kind", LOCATION_KINDS),
+            parent=None if parent is None else f.code(parent, "parent"),
+            gln=_gln(raw),
+            active=f.flag(raw, "active", True),
         )
 
 
@@ -146,14 +104,13 @@ class Partner:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Partner:
-        _check_keys(raw, {"type", "code", "name", "role", "gln", "active"})
-        gln = _text(raw, "gln", required=False)
+        f.check_keys(raw, {"type", "code", "name", "role", "gln", "active"}, "a partner")
         return cls(
-            code=validate_code(raw.get("code"), "code"),
-            name=str(_text(raw, "name")),
-            role=_choice(raw, "role", PARTNER_ROLES),
-            gln=None if gln is None else validate_gs1_key(gln, (13,), "GLN", "gln"),
-            active=bool(raw.get("active", True)),
+            code=f.code(raw.get("code"), "code"),
+            name=f.required_text(raw, "name"),
+            role=f.choice(raw, "role", PARTNER_ROLES),
+            gln=_gln(raw),
+            active=f.flag(raw, "active", True),
         )
 
 
@@ -165,16 +122,6 @@ class LotKey(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.sku}/{self.code}"
-
-
-@dataclass(frozen=True, slots=True)
-class Lot:
-    key: LotKey
-    expiry: date | None
-    origin: str  # "received" or "produced"
-    held: bool
-    supplier: str | None = None
-    supplier_lot: str | None = None
 
 
 def validate_sscc(value: object, field: str = "container") -> str:
@@ -197,3 +144,11 @@ def make_sscc(extension: str, company_prefix: str, serial: int) -> str:
         )
     body = f"{extension}{company_prefix}{serial:0{width}d}"
     return body + str(gs1_check_digit(body))
+
+
+MasterRecord = Item | Location | Partner
+
+
+def record_code(record: MasterRecord) -> str:
+    """The key a master record is known by: an item's sku, a location's or partner's code."""
+    return record.sku if isinstance(record, Item) else record.code

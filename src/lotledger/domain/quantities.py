@@ -49,6 +49,10 @@ def conversion_factor(from_uom: str, to_uom: str) -> Decimal:
     return Decimal(factor).normalize()
 
 
+MAX_DIGITS = 12  # whole digits of a quantity as written
+MAX_SIGNIFICANT = 24
+
+
 def parse_decimal(value: object, field: str) -> Decimal:
     """A finite Decimal from a JSON number or string; floats go through str to stay exact."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
@@ -59,6 +63,11 @@ def parse_decimal(value: object, field: str) -> Decimal:
         raise ValidationError(f"expected a number, got {value!r}", field) from None
     if not number.is_finite():
         raise ValidationError(f"expected a finite number, got {value!r}", field)
+    # Bound the number before any arithmetic: 1e999999 kg in t would overflow Decimal itself.
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise ValidationError(f"{value!r} is too large (less than 10^{MAX_DIGITS} in any unit)", field)
+    if len(number.as_tuple().digits) > MAX_SIGNIFICANT:
+        raise ValidationError(f"{value!r} has more than {MAX_SIGNIFICANT} significant digits", field)
     return number
 
 

@@ -1,10 +1,12 @@
 """What an event does to stock, and whether the ledger's state allows it.
 
 `plan_effects` turns an event into balance movements (in base units), new
-lots, genealogy edges and holds, reading master data and stock through a
-`LedgerView`. `check_effects` then refuses anything that would drive a
-balance below zero or consume/ship a held lot. Both are pure: storage and
-the in-memory ledger apply the same effects, so the rules live here once.
+lots, genealogy edges, holds placed or released and a void's target, reading
+master data and stock through a `LedgerView`. `check_effects` then refuses
+what the ledger's state does not allow: a balance below zero, a held or
+expired lot consumed or shipped, a return beyond what the customer received.
+Both are pure: the SQL and in-memory ledgers apply the same effects, so every
+rule lives here once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from decimal import Decimal
 from typing import Protocol
 
 from lotledger.domain import events as ev
-from lotledger.domain.errors import InsufficientStock, LotOnHold, NotFound, ValidationError
+from lotledger.domain.errors import (
+    Conflict,
+    InsufficientStock,
+    LotExpired,
+    LotOnHold,
+    NotFound,
+    ReturnExceedsShipped,
+    ValidationError,
+)
 from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import format_qty, to_base
 
@@ -25,18 +35,9 @@ LOOSE = ""  # the container of stock that is not in a case or pallet
 # Movement kinds, and how mass balance counts them.
 INFLOW_KINDS = ("receive", "produce", "return")
 OUTFLOW_KINDS = ("consume", "ship")
-
-
-class LedgerView(Protocol):
-    """The read side the rules need; storage and the memory ledger provide it."""
-
-    def item(self, sku: str) -> Item | None: ...
-    def location_active(self, code: str) -> bool | None: ...
-    def partner(self, code: str) -> Partner | None: ...
-    def lot_exists(self, lot: LotKey) -> bool: ...
-    def balance(self, lot: LotKey, location: str, container: str) -> Decimal: ...
-    def hold_reason(self, lot: LotKey) -> str | None: ...
-    def container_contents(self, sscc: str) -> list[tuple[LotKey, str, Decimal]]: ...
+# What makes a lot: its quantity-exposure share is divided by this total. A
+# return brings back what the lot was made as, it makes nothing new.
+CREATION_KINDS = ("receive", "produce")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +70,52 @@ class Edge:
 
 @dataclass(slots=True)
 class Effects:
+    """Everything an accepted event changes; a ledger applies it and decides nothing more."""
+
     movements: list[Movement] = field(default_factory=list)
     new_lots: list[NewLot] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
-    touched: list[LotKey] = field(default_factory=list)
-    guarded: dict[LotKey, str] = field(default_factory=dict)  # lot -> field that must not be held
+    touched: list[LotKey] = field(default_factory=list)  # the lots the event's history entry names
+    guarded: dict[LotKey, str] = field(default_factory=dict)  # consumed or shipped: must not be held
+    guarded_expiry: dict[LotKey, str] = field(default_factory=dict)  # received, consumed or shipped: not expired
+    holds: list[LotKey] = field(default_factory=list)  # placed by a hold, with the event's reason
+    releases: list[LotKey] = field(default_factory=list)  # every hold in force on these is released
+    # A void: the target's stock movements come back reversed (in `movements`),
+    # its genealogy edges go, the holds it placed are lifted and the holds it
+    # released are in force again.
+    void_target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """What a recorded event did, as a void needs it."""
+
+    type: str
+    voided_by: str | None
+    movements: list[Movement]
+    touched: list[LotKey]
+
+
+class LedgerView(Protocol):
+    """The ledger's state as the rules read it; the SQL and memory ledgers provide it."""
+
+    def item(self, sku: str) -> Item | None: ...
+    def location_active(self, code: str) -> bool | None: ...
+    def partner(self, code: str) -> Partner | None: ...
+    def lot_exists(self, lot: LotKey) -> bool: ...
+    def expiry(self, lot: LotKey) -> date | None: ...
+    def balance(self, lot: LotKey, location: str, container: str) -> Decimal: ...
+    def hold_reason(self, lot: LotKey) -> str | None: ...
+    def container_contents(self, sscc: str) -> list[tuple[LotKey, str, Decimal]]: ...
+    def received_by(self, customer: str, lot: LotKey) -> Decimal:
+        """What the customer was shipped of the lot, net of voided shipments and of returns."""
+        ...
+
+    def descendants(self, lots: list[LotKey]) -> list[LotKey]:
+        """Every lot made from these, at any depth (not the lots themselves)."""
+        ...
+
+    def stored_event(self, event_id: str) -> StoredEvent | None: ...
 
 
 def _item(view: LedgerView, sku: str, path: str) -> Item:
@@ -138,19 +180,36 @@ def plan_effects(event: ev.Event, view: LedgerView) -> Effects:
 
 
 def _plan_receive(event: ev.Event, view: LedgerView, fx: Effects) -> None:
-    assert isinstance(event, (ev.Receive, ev.Return))
-    roles = ("supplier",) if isinstance(event, ev.Receive) else ("customer",)
-    _partner(view, event.partner, roles)
+    assert isinstance(event, ev.Receive)
+    _partner(view, event.partner, ("supplier",))
     for i, line in enumerate(event.lines):
         path = f"lines[{i}]"
         qty = _qty(view, line, path)
-        if isinstance(event, ev.Return):
-            _existing_lot(view, line.key, f"{path}.lot")
-        else:
-            fx.new_lots.append(
-                NewLot(line.key, _expiry(view, line, event.time.date()), "received", event.partner, line.supplier_lot)
+        expiry = _expiry(view, line, event.time.date())
+        fx.new_lots.append(NewLot(line.key, expiry, "received", event.partner, line.supplier_lot))
+        fx.guarded_expiry.setdefault(line.key, f"{path}.lot")
+        fx.movements.append(Movement(line.key, event.location, LOOSE, qty, "receive", f"{path}.qty", event.partner))
+
+
+def _plan_return(event: ev.Event, view: LedgerView, fx: Effects) -> None:
+    """A customer sends back what it received: never more of a lot than it was shipped, net."""
+    assert isinstance(event, ev.Return)
+    _partner(view, event.partner, ("customer",))
+    returned: dict[LotKey, Decimal] = defaultdict(Decimal)
+    for i, line in enumerate(event.lines):
+        path = f"lines[{i}]"
+        _existing_lot(view, line.key, f"{path}.lot")
+        qty = _qty(view, line, path)
+        returned[line.key] += qty
+        received = view.received_by(event.partner, line.key)
+        if returned[line.key] > received:
+            uom = _item(view, line.item, f"{path}.item").uom
+            raise ReturnExceedsShipped(
+                f"customer {event.partner} received {format_qty(received)} {uom} of lot {line.key} "
+                f"(net of earlier returns); the return is {format_qty(returned[line.key])} {uom}",
+                f"{path}.qty",
             )
-        fx.movements.append(Movement(line.key, event.location, LOOSE, qty, event.type, f"{path}.qty", event.partner))
+        fx.movements.append(Movement(line.key, event.location, LOOSE, qty, "return", f"{path}.qty", event.partner))
 
 
 def _plan_produce(event: ev.Event, view: LedgerView, fx: Effects) -> None:
@@ -163,6 +222,7 @@ def _plan_produce(event: ev.Event, view: LedgerView, fx: Effects) -> None:
         _existing_lot(view, line.key, f"{path}.lot")
         fx.movements.append(Movement(line.key, where, line.container or LOOSE, -qty, "consume", f"{path}.qty"))
         fx.guarded.setdefault(line.key, f"{path}.lot")
+        fx.guarded_expiry.setdefault(line.key, f"{path}.lot")
         consumed[line.key] += qty
     made: dict[LotKey, Decimal] = defaultdict(Decimal)
     for i, line in enumerate(event.outputs):
@@ -205,6 +265,7 @@ def _plan_transfer(event: ev.Event, view: LedgerView, fx: Effects) -> None:
             fx.movements.append(Movement(lot, target, container, qty, out_kind, path))
         else:
             fx.guarded.setdefault(lot, path)
+            fx.guarded_expiry.setdefault(lot, path)
 
 
 def _plan_pack(event: ev.Event, view: LedgerView, fx: Effects) -> None:
@@ -229,24 +290,62 @@ def _plan_adjust(event: ev.Event, view: LedgerView, fx: Effects) -> None:
 
 
 def _plan_lots(event: ev.Event, view: LedgerView, fx: Effects) -> None:
-    """hold, release, observe: they name lots and move no stock."""
+    """observe: names lots and moves no stock."""
     assert isinstance(event, (ev.Hold, ev.Release, ev.Observe))
     for i, lot in enumerate(event.lots):
         _existing_lot(view, lot, f"lots[{i}].lot")
         fx.touched.append(lot)
 
 
+def _in_scope(event: ev.Hold | ev.Release, view: LedgerView) -> list[LotKey]:
+    lots = list(dict.fromkeys(event.lots))
+    return lots + [lot for lot in view.descendants(lots) if lot not in lots] if event.scope == "downstream" else lots
+
+
+def _plan_hold(event: ev.Event, view: LedgerView, fx: Effects) -> None:
+    """A hold stops the named lots (and with scope downstream everything made from them)."""
+    assert isinstance(event, ev.Hold)
+    _plan_lots(event, view, fx)
+    fx.holds = fx.touched = _in_scope(event, view)
+
+
+def _plan_release(event: ev.Event, view: LedgerView, fx: Effects) -> None:
+    """A release needs a hold in force on every lot it names."""
+    assert isinstance(event, ev.Release)
+    _plan_lots(event, view, fx)
+    for i, lot in enumerate(event.lots):
+        if view.hold_reason(lot) is None:
+            raise Conflict(f"lot {lot} is not on hold", f"lots[{i}]")
+    fx.releases = fx.touched = _in_scope(event, view)
+
+
+def _plan_void(event: ev.Event, view: LedgerView, fx: Effects) -> None:
+    """A void reverses its target: stock back, genealogy and holds undone; both stay in history."""
+    assert isinstance(event, ev.Void)
+    target = view.stored_event(event.target)
+    if target is None:
+        raise NotFound(f"no event {event.target} to void", "target")
+    if target.type == "void":
+        raise ValidationError("a void cannot be voided; record the original event again instead", "target")
+    if target.voided_by is not None:
+        raise Conflict(f"event {event.target} is already voided by {target.voided_by}", "target")
+    fx.movements = reverse(target.movements)
+    fx.touched = list(target.touched)
+    fx.void_target = event.target
+
+
 _PLANNERS = {
     ev.Receive: _plan_receive,
-    ev.Return: _plan_receive,
+    ev.Return: _plan_return,
     ev.Produce: _plan_produce,
     ev.Move: _plan_transfer,
     ev.Ship: _plan_transfer,
     ev.Pack: _plan_pack,
     ev.Unpack: _plan_pack,
     ev.Adjust: _plan_adjust,
-    ev.Hold: _plan_lots,
-    ev.Release: _plan_lots,
+    ev.Hold: _plan_hold,
+    ev.Release: _plan_release,
+    ev.Void: _plan_void,
     ev.Observe: _plan_lots,
 }
 
@@ -259,12 +358,14 @@ def net_deltas(movements: list[Movement]) -> dict[tuple[LotKey, str, str], Decim
     return totals
 
 
-def check_effects(effects: Effects, view: LedgerView) -> None:
-    """Refuse a balance below zero or a held lot consumed or shipped; the error names which."""
+def check_effects(effects: Effects, view: LedgerView, event: ev.Event) -> None:
+    """Refuse a held or expired lot consumed or shipped, or a balance below zero; the error names which."""
     for lot, path in effects.guarded.items():
         reason = view.hold_reason(lot)
         if reason is not None:
             raise LotOnHold(f"lot {lot} is on hold ({reason}); it cannot be consumed or shipped", path)
+    if getattr(event, "expiry_override", None) is None:
+        _check_expiry(effects, view, event)
     first_field: dict[tuple[LotKey, str, str], str] = {}
     for m in effects.movements:
         first_field.setdefault((m.lot, m.location, m.container), m.field)
@@ -280,6 +381,21 @@ def check_effects(effects: Effects, view: LedgerView) -> None:
             raise InsufficientStock(
                 f"lot {lot} at {where} has {format_qty(have)} {uom}, the event takes {format_qty(-delta)} {uom}",
                 first_field[key],
+            )
+
+
+def _check_expiry(effects: Effects, view: LedgerView, event: ev.Event) -> None:
+    """A lot past its expiry date (the last good day) is not received, consumed or shipped."""
+    day = event.time.date()
+    new = {lot.key: lot.expiry for lot in effects.new_lots}
+    for lot, path in effects.guarded_expiry.items():
+        expiry = view.expiry(lot) if view.lot_exists(lot) else new.get(lot)
+        if expiry is not None and expiry < day:
+            doing = {"receive": "received", "produce": "consumed", "ship": "shipped"}.get(event.type, "used")
+            raise LotExpired(
+                f"lot {lot} expired on {expiry.isoformat()}; it cannot be {doing} on {day.isoformat()} "
+                "(a quality user may record the event with expiry_override and a reason)",
+                path,
             )
 
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
+from lotledger.domain.recording import Attribution, Recorded, Rejected
 from lotledger.interchange.jsonl import Line
-from lotledger.storage.engine import analyze
-from lotledger.storage.ledger import Recorded, Rejected, SqlLedger
-from lotledger.storage.unit import Attribution
+from lotledger.services.master_data import MasterData
+from lotledger.services.recording import Recording
 
 CHUNK = 2000  # events per transaction: large enough to amortise, small enough to retry
-ANALYZE_AFTER = 10_000  # events imported before the planner's statistics are refreshed
+ANALYZE_AFTER = 10_000  # events imported before `after_bulk` runs
 
 
 @dataclass(slots=True)
@@ -40,17 +40,19 @@ class ImportReport:
 
 
 def import_lines(
-    ledger: SqlLedger,
+    recording: Recording,
+    master_data: MasterData,
     lines: Iterable[Line],
     attribution: Attribution,
     progress: Callable[[int], None] = lambda n: None,
+    after_bulk: Callable[[], None] = lambda: None,
 ) -> ImportReport:
     """Store every good record of `lines`, in order, reporting each bad one with its line number."""
     report = ImportReport()
     chunk: list[tuple[int, Event]] = []
 
     def flush() -> None:
-        outcomes = ledger.record_many([event for _, event in chunk], attribution, atomic=False)
+        outcomes = recording.record_each([event for _, event in chunk], attribution)
         for (number, _), outcome in zip(chunk, outcomes, strict=True):
             if isinstance(outcome, Rejected):
                 report.errors.append(LineError(number, outcome.error.field, outcome.error.message))
@@ -73,7 +75,7 @@ def import_lines(
             if chunk:
                 flush()  # master data applies from its line on, so earlier events go first
             try:
-                ledger.save(line.record, attribution)
+                master_data.save(line.record, attribution)
                 report.master += 1
             except LotledgerError as error:
                 report.errors.append(LineError(line.number, error.field, error.message))
@@ -81,6 +83,6 @@ def import_lines(
     if chunk:
         flush()
     if report.events >= ANALYZE_AFTER:
-        analyze(ledger.engine)
+        after_bulk()  # e.g. refresh the database's planner statistics
     report.errors.sort(key=lambda error: error.line)
     return report

@@ -4,56 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.sql import Select
 
 from lotledger.domain.errors import NotFound
-from lotledger.domain.model import Item, Location, LotKey, Partner
+from lotledger.domain.master import kind_name
+from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.quantities import from_micro
+from lotledger.domain.records import EventFilter, EventRecord, HoldRecord
 from lotledger.domain.trace import StockLine
 from lotledger.storage import schema as t
-
-
-@dataclass(frozen=True, slots=True)
-class EventRecord:
-    """An event as recorded: its document, who recorded it, and its void if any."""
-
-    seq: int
-    id: str
-    type: str
-    time: datetime
-    location: str
-    reference: str | None
-    recorded_at: datetime
-    recorded_by: str
-    client: str
-    voided_by: str | None
-    document: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class HoldRecord:
-    lot: LotKey
-    event_id: str
-    reason: str
-    time: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class EventFilter:
-    type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    item: str | None = None
-    lot: str | None = None
-    location: str | None = None
-    partner: str | None = None
-    reference: str | None = None
-
+from lotledger.storage.engine import reading
 
 _PARENT = t.locations.alias("parent")
 _LOCATIONS = select(t.locations, _PARENT.c.code.label("parent_code")).select_from(
@@ -73,6 +36,14 @@ def partner_from_row(r: Any) -> Partner:
     return Partner(r["code"], r["name"], r["role"], r["gln"], r["active"])
 
 
+# One query per kind of master record, by its code (:code), and the converter of its row.
+MASTER_QUERIES: dict[type[MasterRecord], tuple[Select[Any], Callable[[Any], MasterRecord]]] = {
+    Item: (select(t.items).where(t.items.c.sku == bindparam("code")), item_from_row),
+    Location: (_LOCATIONS.where(t.locations.c.code == bindparam("code")), location_from_row),
+    Partner: (select(t.partners).where(t.partners.c.code == bindparam("code")), partner_from_row),
+}
+
+
 class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -86,18 +57,14 @@ class Catalog:
     def partners(self) -> list[Partner]:
         return [partner_from_row(r) for r in self._rows(select(t.partners).order_by(t.partners.c.code))]
 
-    def one(self, kind: str, code: str) -> Item | Location | Partner:
+    def one(self, kind: type[MasterRecord], code: str) -> MasterRecord:
         """One item (by sku), location or partner (by code); NotFound names what is missing."""
-        lookups: dict[str, tuple[Select[Any], Callable[[Any], Item | Location | Partner]]] = {
-            "item": (select(t.items).where(t.items.c.sku == code), item_from_row),
-            "location": (_LOCATIONS.where(t.locations.c.code == code), location_from_row),
-            "partner": (select(t.partners).where(t.partners.c.code == code), partner_from_row),
-        }
-        query, convert = lookups[kind]
-        rows = self._rows(query)
-        if not rows:
-            raise NotFound(f"unknown {kind} {code!r}", "sku" if kind == "item" else "code")
-        return convert(rows[0])
+        query, convert = MASTER_QUERIES[kind]
+        with reading(self.engine) as conn:
+            row = conn.execute(query, {"code": code}).mappings().first()
+        if row is None:
+            raise NotFound(f"unknown {kind_name(kind)} {code!r}", "sku" if kind is Item else "code")
+        return convert(row)
 
     def item_by_gtin(self, gtin: str) -> Item:
         rows = self._rows(select(t.items).where(t.items.c.gtin == gtin))
@@ -106,7 +73,7 @@ class Catalog:
         return item_from_row(rows[0])
 
     def _rows(self, query: Select[Any]) -> list[Any]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return list(conn.execute(query).mappings())
 
     def holds(self) -> list[HoldRecord]:
@@ -117,7 +84,7 @@ class Catalog:
             .where(t.holds.c.released_by.is_(None))
             .order_by(t.events.c.time, t.items.c.sku, t.lots.c.code)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [HoldRecord(LotKey(r.sku, r.code), r.event_id, r.reason, r.time) for r in conn.execute(query)]
 
     def lots_in_container(self, sscc: str) -> list[LotKey]:
@@ -130,7 +97,7 @@ class Catalog:
             .distinct()
             .order_by(t.items.c.sku, t.lots.c.code)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [LotKey(r.sku, r.code) for r in conn.execute(query)]
 
     def packed(self, sscc: str) -> list[StockLine]:
@@ -150,7 +117,7 @@ class Catalog:
             .having(func.sum(m.qty) > 0)
             .order_by(t.items.c.sku, t.lots.c.code)
         )
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [
                 StockLine(LotKey(r.sku, r.code), r.location, sscc, from_micro(r.qty), r.uom)
                 for r in conn.execute(query)
@@ -159,7 +126,7 @@ class Catalog:
     def events(self, where: EventFilter, after: int = 0, limit: int = 100) -> list[EventRecord]:
         """Events in recording order after sequence number `after`, filtered."""
         query = select_events(where).where(t.events.c.seq > after).order_by(t.events.c.seq).limit(limit)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return [event_record(row) for row in conn.execute(query)]
 
 

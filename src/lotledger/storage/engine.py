@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 
 def make_engine(url: str) -> Engine:
@@ -19,6 +21,13 @@ def make_engine(url: str) -> Engine:
     # (about 4 ms a query here) than the lookups themselves.
     options = "-c max_parallel_workers_per_gather=0"
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction: on SQLite it begins deferred and never waits for, nor blocks, a writer."""
+    with engine.connect().execution_options(readonly=True) as conn, conn.begin():
+        yield conn
 
 
 def analyze(engine: Engine) -> None:

@@ -8,9 +8,6 @@ size. Readers begin deferred on SQLite and never block the writer.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -22,51 +19,13 @@ from lotledger.domain import trace as tr
 from lotledger.domain.errors import NotFound
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
-from lotledger.domain.rules import INFLOW_KINDS, OUTFLOW_KINDS
+from lotledger.domain.records import EventFilter, EventRecord, LotInfo, MassBalance
+from lotledger.domain.rules import CREATION_KINDS, OUTFLOW_KINDS
 from lotledger.storage import schema as t
-from lotledger.storage.catalog import EventFilter, EventRecord, event_record, select_events
+from lotledger.storage.catalog import event_record, select_events
+from lotledger.storage.engine import reading
 from lotledger.storage.summary import forward_summary
 from lotledger.storage.trace import MAX_DEPTH, Direction, scope
-
-
-@dataclass(frozen=True, slots=True)
-class MassBalance:
-    lot: LotKey
-    uom: str
-    received: Decimal
-    produced: Decimal
-    returned: Decimal
-    consumed: Decimal
-    shipped: Decimal
-    adjusted: Decimal
-    on_hand: Decimal
-
-    @property
-    def inflow(self) -> Decimal:
-        return self.received + self.produced + self.returned
-
-    @property
-    def outflow(self) -> Decimal:
-        return self.consumed + self.shipped
-
-    @property
-    def difference(self) -> Decimal:
-        """in + adjustments - out - on hand: zero when the books add up."""
-        return self.inflow + self.adjusted - self.outflow - self.on_hand
-
-
-@dataclass(frozen=True, slots=True)
-class LotInfo:
-    id: int
-    lot: LotKey
-    item_name: str
-    uom: str
-    expiry: Any
-    origin: str
-    supplier: str | None
-    supplier_lot: str | None
-    holds: list[str]
-
 
 _voided = select(t.voids.c.target_id)
 _LOT_ID = (
@@ -164,7 +123,7 @@ def _created_query(direction: Direction) -> Select[Any]:
     m, lots_scope = t.movements.c, _scope(direction)
     return (
         select(m.lot_id, func.sum(m.qty).label("qty"))
-        .where(m.lot_id.in_(select(lots_scope.c.lot_id)), m.kind.in_(INFLOW_KINDS))
+        .where(m.lot_id.in_(select(lots_scope.c.lot_id)), m.kind.in_(CREATION_KINDS))
         .group_by(m.lot_id)
     )
 
@@ -185,18 +144,13 @@ class SqlReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(readonly=True) as conn, conn.begin():
-            yield conn
-
     # --- lots -------------------------------------------------------------------
 
     def lot(self, key: LotKey) -> LotInfo:
-        with self._read() as conn:
-            return self._lot(conn, key)
+        with reading(self.engine) as conn:
+            return self._lot(conn, key)[1]
 
-    def _lot(self, conn: Connection, key: LotKey) -> LotInfo:
+    def _lot(self, conn: Connection, key: LotKey) -> tuple[int, LotInfo]:
         row = conn.execute(
             select(t.lots, t.items.c.name, t.items.c.uom, t.partners.c.code.label("supplier"))
             .select_from(t.lots.join(t.items).outerjoin(t.partners, t.partners.c.id == t.lots.c.supplier_id))
@@ -209,8 +163,7 @@ class SqlReader:
                 t.holds.c.lot_id == row.id, t.holds.c.released_by.is_(None)
             )
         ).all()
-        return LotInfo(
-            row.id,
+        return row.id, LotInfo(
             key,
             row.name,
             row.uom,
@@ -223,7 +176,7 @@ class SqlReader:
 
     def find_lots(self, code: str) -> list[LotKey]:
         """Lots whose own code or supplier lot code is `code`."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(
                 select(t.items.c.sku, t.lots.c.code)
                 .select_from(t.lots.join(t.items))
@@ -252,7 +205,7 @@ class SqlReader:
 
     def backward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.BackwardTrace:
         """Every ancestor lot with its depth, the quantities on each edge, and the receipts."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
             lots, by_id = self._trace_lots(conn, params, "up")
             edge_rows = conn.execute(_edges_query("up"), params)
@@ -288,7 +241,7 @@ class SqlReader:
 
     def forward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.ForwardTrace:
         """Every descendant lot, what is on hand and where, and what went to which customer."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
             lots, by_id = self._trace_lots(conn, params, "down")
             on_hand = self._stock(conn, params, by_id)
@@ -312,7 +265,7 @@ class SqlReader:
 
     def forward_summary(self, key: LotKey) -> tr.ForwardSummary:
         """The forward trace in totals (all depths): lots per item, holds, customers, stock."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             return forward_summary(conn, self._lot_id(conn, key), key)
 
     def _stock(
@@ -326,9 +279,9 @@ class SqlReader:
 
     def exposure(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.Exposure:
         """How much of this lot reached each downstream lot, each customer, and stock."""
-        with self._read() as conn:
-            info = self._lot(conn, key)
-            params = {"root": info.id, "max_depth": max_depth}
+        with reading(self.engine) as conn:
+            lot_id, info = self._lot(conn, key)
+            params = {"root": lot_id, "max_depth": max_depth}
             _lots, by_id = self._trace_lots(conn, params, "down")
             created: dict[LotKey, Decimal] = defaultdict(Decimal)
             for r in conn.execute(_created_query("down"), params):
@@ -339,9 +292,13 @@ class SqlReader:
                 flow.inputs[by_id[r.parent_id][0]] = from_micro(r.parent_qty)
                 if r.child_id in by_id:
                     flow.outputs[by_id[r.child_id][0]] = from_micro(r.child_qty)
+            # A customer's exposure is net of what it sent back; nobody else's changes.
             shipped = [
                 (by_id[r.lot_id][0], r.partner, from_micro(r.qty))
                 for r in conn.execute(_flows_query("down", "ship"), params)
+            ] + [
+                (by_id[r.lot_id][0], r.partner, -from_micro(r.qty))
+                for r in conn.execute(_flows_query("down", "return"), params)
             ]
             stock: dict[LotKey, Decimal] = defaultdict(Decimal)
             for line in self._stock(conn, params, by_id):
@@ -352,24 +309,24 @@ class SqlReader:
 
     def history(self, key: LotKey) -> list[EventRecord]:
         """Every event touching the lot, voided ones marked, in time order."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             self._lot_id(conn, key)
             query = select_events(EventFilter(item=key.sku, lot=key.code)).order_by(t.events.c.time, t.events.c.seq)
             return [event_record(row) for row in conn.execute(query)]
 
     def mass_balance(self, key: LotKey) -> MassBalance:
         """In, out, adjustments and on hand for one lot, in its item's base unit."""
-        with self._read() as conn:
-            info = self._lot(conn, key)
+        with reading(self.engine) as conn:
+            lot_id, info = self._lot(conn, key)
             m = t.movements.c
             sums = {
                 r.kind: from_micro(r.qty)
                 for r in conn.execute(
-                    select(m.kind, func.sum(m.qty).label("qty")).where(m.lot_id == info.id).group_by(m.kind)
+                    select(m.kind, func.sum(m.qty).label("qty")).where(m.lot_id == lot_id).group_by(m.kind)
                 )
             }
             on_hand: int = conn.execute(
-                select(func.coalesce(func.sum(t.balances.c.qty), 0)).where(t.balances.c.lot_id == info.id)
+                select(func.coalesce(func.sum(t.balances.c.qty), 0)).where(t.balances.c.lot_id == lot_id)
             ).scalar_one()
         zero = Decimal(0)
         return MassBalance(
@@ -393,7 +350,7 @@ class SqlReader:
         container: str | None = None,
     ) -> list[tr.StockLine]:
         """Stock on hand now, optionally for one location (and everything under it), item, lot code or container."""
-        with self._read() as conn:
+        with reading(self.engine) as conn:
             b = t.balances.c
             query = (
                 select(
@@ -436,4 +393,4 @@ class SqlReader:
         return found
 
 
-__all__ = ["EventRecord", "LotInfo", "MassBalance", "SqlReader"]
+__all__ = ["SqlReader"]

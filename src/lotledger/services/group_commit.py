@@ -14,14 +14,14 @@ import threading
 from concurrent.futures import Future
 
 from lotledger.domain.events import Event
-from lotledger.storage.ledger import Recorded, Rejected, SqlLedger
-from lotledger.storage.unit import Attribution
+from lotledger.domain.recording import Attribution, Recorded, Rejected
+from lotledger.ports import Ledger
 
 _Job = tuple[Event, Attribution, "Future[Recorded]"]
 
 
 class GroupCommitter:
-    def __init__(self, ledger: SqlLedger, max_batch: int = 256) -> None:
+    def __init__(self, ledger: Ledger, max_batch: int = 256) -> None:
         self.ledger = ledger
         self.max_batch = max_batch
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()

@@ -1,0 +1,170 @@
+"""Write what a transaction accepted: one executemany per table, projections included.
+
+The hot tables go straight to the driver: SQLAlchemy's per-row parameter
+processing costs more than SQLite's own insert. The SQL that keeps the
+genealogy projections (closure, customer reach) is in `projections.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lotledger.domain.model import LotKey
+from lotledger.domain.quantities import to_micro
+from lotledger.domain.rules import Edge, Movement
+from lotledger.storage import schema as t
+from lotledger.storage.ledger_state import BalanceKey, LedgerState
+from lotledger.storage.projections import CLOSURE_INSERT, PAIRS, REACH_SHIFT, REACH_UPSERT
+
+EVENT_COLUMNS = (
+    "id",
+    "type",
+    "time",
+    "location_id",
+    "partner_id",
+    "reference",
+    "document",
+    "body_hash",
+    "recorded_at",
+    "recorded_by",
+    "client",
+)
+
+
+@dataclass(slots=True)
+class PendingWrites:
+    """Rows accepted but not yet written, in the order they were accepted."""
+
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    lots: dict[LotKey, dict[str, Any]] = field(default_factory=dict)
+    movements: list[tuple[str, Movement]] = field(default_factory=list)
+    edges: list[tuple[str, Edge]] = field(default_factory=list)
+    touched: list[tuple[str, LotKey]] = field(default_factory=list)
+
+
+def driver_sql(conn: Connection, sql: str) -> str:
+    """`sql` written with ? placeholders, in the driver's own paramstyle."""
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def _insert(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        conn.exec_driver_sql(driver_sql(conn, sql), rows)
+
+
+def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = False) -> None:
+    """Write `pending` and the balance changes `state` holds unflushed, in foreign-key order."""
+    conn = state.conn
+    _insert(conn, "events", EVENT_COLUMNS, pending.events)
+    if pending.lots:
+        keys = list(pending.lots)
+        rows = [dict(pending.lots[k], item_id=_id(state.item_row(k.sku), k.sku)) for k in keys]
+        ids: list[int] = list(
+            conn.execute(t.lots.insert().returning(t.lots.c.id, sort_by_parameter_order=True), rows).scalars()
+        )
+        state.lot_ids.update(zip(keys, ids, strict=True))
+        state.new_lots.difference_update(keys)
+    lot_id = state.lot_ids
+    location_id = {code: row[0] for code, row in state.locations.items() if row is not None}
+    partner_id = {code: row[0] for code, row in state.partners.items() if row is not None}
+    _insert(
+        conn,
+        "movements",
+        ("event_id", "lot_id", "location_id", "container", "kind", "qty", "partner_id"),
+        [
+            (
+                event_id,
+                lot_id[m.lot],
+                location_id[m.location],
+                m.container,
+                m.kind,
+                to_micro(m.delta),
+                partner_id[m.partner] if m.partner else None,
+            )
+            for event_id, m in pending.movements
+        ],
+    )
+    _write_balances(state, location_id)
+    for key, delta in state.received_unflushed.items():
+        state.received_base[key] = state.received_base.get(key, 0) + delta
+    state.received_unflushed.clear()
+    if pending.edges:
+        edges = [
+            (lot_id[e.parent], lot_id[e.child], event_id, to_micro(e.parent_qty), to_micro(e.child_qty))
+            for event_id, e in pending.edges
+        ]
+        _insert(conn, "lot_edges", ("parent_id", "child_id", "event_id", "parent_qty", "child_qty"), edges)
+        if diff_reach:
+            _join_existing(conn, [(p, c) for p, c, *_ in edges])
+        else:
+            conn.exec_driver_sql(driver_sql(conn, CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
+    reach = [
+        (
+            partner_id[m.partner],
+            _id(state.item_row(m.lot.sku), m.lot.sku),
+            -to_micro(m.delta),
+            1 if m.delta < 0 else -1,
+            lot_id[m.lot],
+            lot_id[m.lot],
+        )
+        for _, m in pending.movements
+        if m.kind == "ship" and m.partner
+    ]
+    if reach:
+        conn.exec_driver_sql(driver_sql(conn, REACH_UPSERT), reach)
+    _insert(conn, "event_lots", ("lot_id", "event_id"), [(lot_id[lot], eid) for eid, lot in pending.touched])
+
+
+def _id(found: tuple[int, Any] | None, code: str) -> int:
+    assert found is not None, f"{code} was checked by the rules before it was written"
+    return found[0]
+
+
+def _write_balances(state: LedgerState, location_id: dict[str, int]) -> None:
+    # Increases upsert; decreases update the row the rules read (it exists,
+    # or the check would have refused). An upsert of a negative row would
+    # trip CHECK (qty >= 0) on the proposed row before the conflict merges.
+    increases: list[tuple[Any, ...]] = []
+    decreases: list[tuple[Any, ...]] = []
+    deltas: dict[BalanceKey, int] = state.unflushed
+    for key, delta in deltas.items():
+        state.base[key] = state.base.get(key, 0) + delta
+        if delta:
+            lot, location, container = key
+            if delta > 0:
+                increases.append((state.lot_ids[lot], location_id[location], container, delta))
+            else:
+                decreases.append((delta, state.lot_ids[lot], location_id[location], container))
+    deltas.clear()
+    conn = state.conn
+    if decreases:
+        sql = "UPDATE balances SET qty = qty + ? WHERE lot_id = ? AND location_id = ? AND container = ?"
+        conn.exec_driver_sql(driver_sql(conn, sql), decreases)
+    if increases:
+        sql = (
+            "INSERT INTO balances (lot_id, location_id, container, qty) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (lot_id, location_id, container) DO UPDATE SET qty = balances.qty + excluded.qty"
+        )
+        conn.exec_driver_sql(driver_sql(conn, sql), increases)
+
+
+def _join_existing(conn: Connection, edges: list[tuple[Any, Any]]) -> None:
+    """Add edges one by one, granting each newly joined ancestor its descendant's shipments."""
+    pairs_sql, insert_sql = driver_sql(conn, PAIRS), driver_sql(conn, CLOSURE_INSERT)
+    for parent, child in edges:
+        params = (parent, parent, child, child)
+        before = {(row[0], row[1]) for row in conn.exec_driver_sql(pairs_sql, params)}
+        conn.exec_driver_sql(insert_sql, params)
+        after = {(row[0], row[1]) for row in conn.exec_driver_sql(pairs_sql, params)}
+        shift_reach(conn, after - before, withdraw=False)
+
+
+def shift_reach(conn: Connection, pairs: set[tuple[int, int]], withdraw: bool) -> None:
+    """Move each descendant's own shipments into or out of its ancestor's reach."""
+    sign = 1 if withdraw else -1
+    if pairs:
+        conn.exec_driver_sql(driver_sql(conn, REACH_SHIFT), [(a, sign, sign, d) for a, d in sorted(pairs)])

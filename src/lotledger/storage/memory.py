@@ -1,0 +1,241 @@
+"""An in-memory ledger: the same ports as the SQL ledger, for millisecond tests of every rule.
+
+Shipped next to the SQL ledger like httpx's MockTransport. It applies the
+domain's effects to plain dicts and lists and decides nothing itself: the
+same `domain.recording` and `domain.master` functions accept or refuse. It
+keeps events, lots, stock, holds and genealogy, and answers the stock and
+lot reads (`memory_reads.py`); traces are the SQL ledger's (their SQL is
+checked against a plain breadth-first search in the storage tests).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from lotledger.domain.events import Event
+from lotledger.domain.master import Change, check_change
+from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
+from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, record_batch
+from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
+
+BalanceKey = tuple[LotKey, str, str]
+
+
+@dataclass(slots=True)
+class StoredLot:
+    expiry: date | None
+    origin: str
+    supplier: str | None
+    supplier_lot: str | None
+
+
+@dataclass(slots=True)
+class EventRow:
+    seq: int
+    id: str
+    type: str
+    time: datetime
+    location: str
+    reference: str | None
+    document: str
+    digest: str
+    recorded_at: datetime
+    attribution: Attribution
+
+
+@dataclass(slots=True)
+class HoldRow:
+    lot: LotKey
+    event_id: str
+    reason: str
+    released_by: str | None = None
+
+
+@dataclass(slots=True)
+class MemoryState:
+    masters: dict[type[MasterRecord], dict[str, MasterRecord]] = field(
+        default_factory=lambda: {Item: {}, Location: {}, Partner: {}}
+    )
+    master_changes: list[tuple[str, str, Attribution]] = field(default_factory=list)
+    events: dict[str, EventRow] = field(default_factory=dict)
+    lots: dict[LotKey, StoredLot] = field(default_factory=dict)
+    balances: dict[BalanceKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    movements: list[tuple[str, Movement]] = field(default_factory=list)
+    edges: list[tuple[str, Edge]] = field(default_factory=list)
+    event_lots: dict[str, list[LotKey]] = field(default_factory=dict)
+    holds: list[HoldRow] = field(default_factory=list)
+    voids: dict[str, str] = field(default_factory=dict)  # target -> void
+
+
+class MemoryTransaction:
+    """The domain's `Transaction` port over a `MemoryState`."""
+
+    def __init__(self, state: MemoryState, now: datetime) -> None:
+        self.state = state
+        self.now = now
+
+    # --- LedgerView -------------------------------------------------------------------
+
+    def item(self, sku: str) -> Item | None:
+        found = self.state.masters[Item].get(sku)
+        return found if isinstance(found, Item) else None
+
+    def location_active(self, code: str) -> bool | None:
+        found = self.state.masters[Location].get(code)
+        return None if found is None else found.active
+
+    def partner(self, code: str) -> Partner | None:
+        found = self.state.masters[Partner].get(code)
+        return found if isinstance(found, Partner) else None
+
+    def lot_exists(self, lot: LotKey) -> bool:
+        return lot in self.state.lots
+
+    def expiry(self, lot: LotKey) -> date | None:
+        stored = self.state.lots.get(lot)
+        return stored.expiry if stored else None
+
+    def balance(self, lot: LotKey, location: str, container: str) -> Decimal:
+        return self.state.balances.get((lot, location, container), Decimal(0))
+
+    def hold_reason(self, lot: LotKey) -> str | None:
+        in_force = sorted((h for h in self.state.holds if h.lot == lot and h.released_by is None), key=_by_event)
+        return f"hold {in_force[0].event_id}: {in_force[0].reason}" if in_force else None
+
+    def container_contents(self, sscc: str) -> list[tuple[LotKey, str, Decimal]]:
+        return [
+            (lot, location, qty)
+            for (lot, location, container), qty in sorted(self.state.balances.items())
+            if container == sscc and qty > 0
+        ]
+
+    def received_by(self, customer: str, lot: LotKey) -> Decimal:
+        return -sum(
+            (
+                m.delta
+                for _, m in self.state.movements
+                if m.lot == lot and m.partner == customer and m.kind in _CUSTOMER
+            ),
+            Decimal(0),
+        )
+
+    def descendants(self, lots: list[LotKey]) -> list[LotKey]:
+        children: dict[LotKey, set[LotKey]] = defaultdict(set)
+        for _, edge in self.state.edges:
+            children[edge.parent].add(edge.child)
+        found: dict[LotKey, None] = {}
+        queue = deque(lots)
+        while queue:
+            for child in sorted(children[queue.popleft()]):
+                if child not in found and child not in lots:
+                    found[child] = None
+                    queue.append(child)
+        return list(found)
+
+    def stored_event(self, event_id: str) -> StoredEvent | None:
+        row = self.state.events.get(event_id)
+        if row is None:
+            return None
+        movements = [m for eid, m in self.state.movements if eid == event_id]
+        return StoredEvent(row.type, self.state.voids.get(event_id), movements, self.state.event_lots[event_id])
+
+    def event_digest(self, event_id: str) -> str | None:
+        row = self.state.events.get(event_id)
+        return row.digest if row else None
+
+    # --- applying ----------------------------------------------------------------------
+
+    def apply(self, event: Event, sealed: Sealed, effects: Effects, attribution: Attribution) -> None:
+        state, event_id = self.state, str(event.id)
+        state.events[event_id] = EventRow(
+            len(state.events) + 1,
+            event_id,
+            event.type,
+            event.time,
+            event.location,
+            event.reference,
+            sealed.text,
+            sealed.digest,
+            self.now,
+            attribution,
+        )
+        for new in effects.new_lots:
+            state.lots.setdefault(new.key, StoredLot(new.expiry, new.origin, new.supplier, new.supplier_lot))
+        for movement in effects.movements:
+            key = (movement.lot, movement.location, movement.container)
+            state.balances[key] += movement.delta
+            assert state.balances[key] >= 0, f"balance of {key} below zero: the rules let it through"
+            state.movements.append((event_id, movement))
+        state.edges.extend((event_id, edge) for edge in effects.edges)
+        state.event_lots[event_id] = list(effects.touched)
+        reason = getattr(event, "reason", "")
+        state.holds.extend(HoldRow(lot, event_id, reason) for lot in effects.holds)
+        for hold in state.holds:
+            if hold.lot in effects.releases and hold.released_by is None:
+                hold.released_by = event_id
+        if effects.void_target:
+            target = effects.void_target
+            state.voids[target] = event_id
+            state.edges = [(eid, edge) for eid, edge in state.edges if eid != target]
+            state.holds = [h for h in state.holds if h.event_id != target]
+            for hold in state.holds:
+                if hold.released_by == target:
+                    hold.released_by = None
+
+
+_CUSTOMER = ("ship", "return")
+
+
+def _by_event(hold: HoldRow) -> str:
+    return hold.event_id
+
+
+class MemoryLedger:
+    """Events and master data in memory, through the same domain decisions as `SqlLedger`."""
+
+    def __init__(self, policy: Policy | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        self.state = MemoryState()
+        self.policy = policy or Policy()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def record_many(
+        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool
+    ) -> list[Outcome]:
+        """All or nothing (atomic) or each event alone, as the SQL ledger does."""
+        events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
+        before = copy.deepcopy(self.state)
+        try:
+            return record_batch(
+                MemoryTransaction(self.state, self.clock()), events, attributions, atomic=atomic, policy=self.policy
+            )
+        except BaseException:
+            self.state = before  # a transaction that fails leaves nothing behind
+            raise
+
+    def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool:
+        if not check_change(record, _MasterView(self.state), change):
+            return False
+        self.state.masters[type(record)][record_code(record)] = record
+        self.state.master_changes.append((type(record).__name__.lower(), json.dumps(str(record)), attribution))
+        return True
+
+
+class _MasterView:
+    def __init__(self, state: MemoryState) -> None:
+        self.state = state
+
+    def master(self, kind: type[MasterRecord], code: str) -> MasterRecord | None:
+        return self.state.masters[kind].get(code)
+
+    def item_has_lots(self, sku: str) -> bool:
+        return any(lot.sku == sku for lot in self.state.lots)
+
+    def item_with_gtin(self, gtin: str) -> str | None:
+        return next((i.sku for i in self.state.masters[Item].values() if isinstance(i, Item) and i.gtin == gtin), None)
