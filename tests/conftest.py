@@ -1,4 +1,4 @@
-"""Fixtures: a fresh ledger on SQLite and on a real PostgreSQL server for every storage test."""
+"""Fixtures: a fresh ledger in memory, on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -6,19 +6,26 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
+from lotledger.services.master_data import MasterData
+from lotledger.services.recording import Recording
 from lotledger.storage.engine import make_engine
+from lotledger.storage.memory import MemoryLedger
+from lotledger.storage.memory_reads import MemoryReader
 from lotledger.storage.migrate import upgrade
 from tests.pg import Cluster
 
 BACKENDS = ["sqlite", "postgresql"]
+ALL_LEDGERS = ["memory", *BACKENDS]
 
 # In CI the property tests replay the same examples every run (no flaky
 # landings); on a developer's machine they keep exploring new ones.
@@ -95,3 +102,41 @@ def app(db_url: str) -> Iterator[App]:
     ledger_app = bootstrap(Settings(db_url), migrate=False)
     yield ledger_app
     ledger_app.close()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """The same database as `app`, for checks below the services (triggers, snapshots)."""
+    found = make_engine(db_url)
+    yield found
+    found.dispose()
+
+
+@dataclass
+class MemoryPlant:
+    """The services the behaviour tests use, over the in-memory ledger (the same shape as App's)."""
+
+    recording: Recording
+    master_data: MasterData
+    queries: MemoryReader
+
+    def close(self) -> None:
+        self.recording.close()
+
+
+def memory_plant() -> MemoryPlant:
+    ledger = MemoryLedger()
+    reads = MemoryReader(ledger)
+    return MemoryPlant(Recording(ledger), MasterData(ledger, reads), reads)
+
+
+@pytest.fixture(params=ALL_LEDGERS)
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Services over each ledger: memory (milliseconds), SQLite and PostgreSQL. Same tests, same answers."""
+    if request.param == "memory":
+        plant: Any = memory_plant()
+    else:
+        url = next(fresh_db_url(request.param, request, tmp_path))
+        plant = bootstrap(Settings(url), migrate=False)
+    yield plant
+    plant.close()

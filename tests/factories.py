@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lotledger.bootstrap import App
+from lotledger.domain.accounts import Caller, User
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import Item, Location, Partner
-from lotledger.storage.ledger import Recorded
-from lotledger.storage.unit import Attribution
+from lotledger.domain.recording import Attribution, Recorded
+from lotledger.interchange.jsonl import Line, parse_record
+from lotledger.services.importing import ImportReport, import_lines
 
 ATTRIBUTION = Attribution(recorded_by="user:tester", client="token:test-suite")
+TESTER = Caller(User(1, "tester", "quality"), ATTRIBUTION)  # records every kind of event
+App = Any  # the SQL App, or the memory plant of tests/conftest.py: both have recording and master_data
 _clock = itertools.count()
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 
@@ -44,12 +48,12 @@ def now() -> str:
 
 def setup_plant(app: App) -> None:
     for record in [*LOCATIONS, *ITEMS, *PARTNERS]:
-        app.ledger.save(record, ATTRIBUTION)
+        app.master_data.save(record, ATTRIBUTION)
 
 
 def record(app: App, document: dict[str, Any]) -> Recorded:
     document.setdefault("time", now())
-    return app.ledger.record(parse_event(document), ATTRIBUTION)
+    return app.recording.record(parse_event(document), TESTER)
 
 
 def line(item: str, lot: str, qty: Any, uom: str = "kg", **extra: Any) -> dict[str, Any]:
@@ -98,3 +102,9 @@ def hold(app: App, item: str, lot: str, scope: str = "lot", reason: str = "metal
 
 def void(app: App, target: str, reason: str = "keyed in twice") -> Recorded:
     return record(app, {"type": "void", "location": "RAW", "target": target, "reason": reason})
+
+
+def load(app: App, documents: Iterable[dict[str, Any]]) -> ImportReport:
+    """Import JSON documents (master data and events) as `lotledger import` does."""
+    lines = (Line(n, parse_record(raw)) for n, raw in enumerate(documents, start=1))
+    return import_lines(app.recording, app.master_data, lines, ATTRIBUTION)

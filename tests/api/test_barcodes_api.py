@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import zxingcpp
@@ -60,15 +59,15 @@ def test_sscc_allocation_needs_a_configured_prefix(api: Api) -> None:
     refused = api.client.post("/api/v1/sscc", json={"count": 2}, headers=api.headers("operator"))
     assert refused.status_code == 422
     assert refused.json()["field"] == "company_prefix"
-    api.app.settings = replace(api.app.settings, gs1_company_prefix="0614141")
+    api.app.barcodes.company_prefix = "0614141"
     given = api.client.post("/api/v1/sscc", json={"count": 2}, headers=api.headers("operator")).json()["ssccs"]
     assert len(set(given)) == 2
     assert all(code.startswith("00614141") for code in given)
 
 
-def test_cli_scans_labels_and_allocates(api: Api, tmp_path: Path) -> None:
+def test_cli_scans_labels_and_allocates(api: Api, db_url: str, tmp_path: Path) -> None:
     _plant(api)
-    db = str(api.app.engine.url.render_as_string(hide_password=False))
+    db = db_url
     scanned = runner.invoke(cli, ["scan", "(01)09506000134352(10)B-1", "--format", "json", "--db", db])
     assert scanned.exit_code == 0, scanned.output
     assert '"status": "released"' in scanned.output

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine
 
-from lotledger.bootstrap import App
 from lotledger.storage.schema import metadata
 
 
-def test_migrations_match_the_declared_schema(app: App) -> None:
-    with app.engine.connect() as conn:
+def test_migrations_match_the_declared_schema(engine: Engine) -> None:
+    with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []

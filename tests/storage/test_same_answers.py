@@ -11,11 +11,9 @@ from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
 from lotledger.demo import plant
 from lotledger.domain.model import LotKey
-from lotledger.interchange.jsonl import Line, parse_record
 from lotledger.interchange.jsonout import jsonable
-from lotledger.services.importing import import_lines
 from tests.conftest import fresh_db_url
-from tests.factories import ATTRIBUTION
+from tests.factories import load
 
 LOTS = [LotKey("SALT", "S-HUB"), LotKey("BREAD-W", "W-0007"), LotKey("DOUGH", "D-0003"), LotKey("FLOUR", "F-00001")]
 
@@ -25,17 +23,17 @@ def answers(app: App) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key in LOTS:
         history = [
-            {k: v for k, v in e.items() if k not in ("seq", "recorded_at")} for e in jsonable(app.reader.history(key))
+            {k: v for k, v in e.items() if k not in ("seq", "recorded_at")} for e in jsonable(app.queries.history(key))
         ]
         found[str(key)] = {
-            "backward": jsonable(app.reader.backward(key)),
-            "forward": jsonable(app.reader.forward(key)),
-            "summary": jsonable(app.reader.forward_summary(key)),
-            "massbalance": jsonable(app.reader.mass_balance(key)),
-            "exposure": jsonable(app.reader.exposure(key)),
+            "backward": jsonable(app.queries.backward(key)),
+            "forward": jsonable(app.queries.forward(key)),
+            "summary": jsonable(app.queries.forward_summary(key)),
+            "massbalance": jsonable(app.queries.mass_balance(key)),
+            "exposure": jsonable(app.queries.exposure(key)),
             "history": history,
         }
-    found["balances"] = jsonable(app.reader.balances(location="PLANT"))
+    found["balances"] = jsonable(app.queries.balances(location="PLANT"))
     return found
 
 
@@ -45,8 +43,7 @@ def test_sqlite_and_postgresql_answer_the_same(request: pytest.FixtureRequest, t
         urls = fresh_db_url(backend, request, tmp_path)
         url = next(urls)
         app = bootstrap(Settings(url), migrate=False)
-        records = (Line(n, parse_record(raw)) for n, raw in enumerate(plant(25), start=1))
-        assert import_lines(app.ledger, records, ATTRIBUTION).errors == []
+        assert load(app, plant(25)).errors == []
         results.append(answers(app))
         app.close()
         next(urls, None)  # drop the database

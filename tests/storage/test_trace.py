@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, select
 
 from lotledger.bootstrap import App
 from lotledger.demo import plant as demo_plant
 from lotledger.domain.model import LotKey
-from lotledger.interchange.jsonl import Line, parse_record
-from lotledger.services.importing import import_lines
+from lotledger.storage import schema as t
 from lotledger.storage.trace import relatives, walk
-from tests.factories import ATTRIBUTION, line, produce, receive, setup_plant, ship, void
+from tests.factories import line, load, produce, receive, setup_plant, ship, void
 
 _namespaces = itertools.count()
 
@@ -78,6 +78,12 @@ def rework(plant: App, codes: list[str], inputs: set[int], outputs: set[int]) ->
     return made.id
 
 
+def lot_id(conn: Connection, key: LotKey) -> int:
+    """The stored id of a lot, for the trace functions below the services."""
+    query = select(t.lots.c.id).select_from(t.lots.join(t.items))
+    return int(conn.execute(query.where(t.items.c.sku == key.sku, t.lots.c.code == key.code)).scalar_one())
+
+
 @pytest.fixture
 def plant(app: App) -> App:
     setup_plant(app)
@@ -86,7 +92,9 @@ def plant(app: App) -> App:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plants)
-def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: tuple[int, list]) -> None:
+def test_traces_match_a_plain_traversal_of_random_plants(
+    plant: App, engine: Engine, generated: tuple[int, list]
+) -> None:
     lots, productions = generated
     codes = received_lots(plant, lots)
     edges_by_event: dict[str, set[tuple[str, str]]] = {}
@@ -97,8 +105,8 @@ def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: 
             void(plant, made)
             del edges_by_event[made]
     edges = set().union(*edges_by_event.values()) if edges_by_event else set()
-    with plant.engine.connect() as conn:
-        ids = {code: plant.reader.lot(LotKey("FLOUR", code)).id for code in codes}
+    with engine.connect() as conn:
+        ids = {code: lot_id(conn, LotKey("FLOUR", code)) for code in codes}
         names = {v: k for k, v in ids.items()}
         for code, direction, depth in itertools.product(codes, ("up", "down"), (1, 2, 256)):
             expected = reference(edges, code, direction, depth)
@@ -107,7 +115,7 @@ def test_traces_match_a_plain_traversal_of_random_plants(plant: App, generated: 
             assert by_closure == expected, (code, direction, depth)
             assert by_walk == expected, (code, direction, depth)
     for code in codes:
-        down = plant.reader.forward(LotKey("FLOUR", code))
+        down = plant.queries.forward(LotKey("FLOUR", code))
         assert {lot.lot.code: lot.depth for lot in down.lots} == reference(edges, code, "down")
 
 
@@ -115,8 +123,8 @@ def test_rework_loop_is_traced_without_looping(plant: App) -> None:
     receive(plant, "FLOUR", "A", 100)
     produce(plant, [line("FLOUR", "A", 10)], [line("DOUGH", "B", 10)])
     produce(plant, [line("DOUGH", "B", 5)], [line("FLOUR", "A", 5)], note="rework")
-    assert [(x.lot, x.depth) for x in plant.reader.forward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
-    assert [(x.lot, x.depth) for x in plant.reader.backward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
+    assert [(x.lot, x.depth) for x in plant.queries.forward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
+    assert [(x.lot, x.depth) for x in plant.queries.backward(LotKey("FLOUR", "A")).lots] == [(LotKey("DOUGH", "B"), 1)]
 
 
 def test_backward_trace_ends_at_receipts_with_supplier_lot_and_quantities(plant: App) -> None:
@@ -124,7 +132,7 @@ def test_backward_trace_ends_at_receipts_with_supplier_lot_and_quantities(plant:
     receive(plant, "SALT", "S-1", 20)
     produce(plant, [line("FLOUR", "F-1", 200), line("SALT", "S-1", 4000, "g")], [line("DOUGH", "D-1", 204)])
     produce(plant, [line("DOUGH", "D-1", 204)], [line("BREAD", "B-1", 400, "ea")])
-    trace = plant.reader.backward(LotKey("BREAD", "B-1"))
+    trace = plant.queries.backward(LotKey("BREAD", "B-1"))
     assert [(x.lot.code, x.depth) for x in trace.lots] == [("D-1", 1), ("F-1", 2), ("S-1", 2)]
     assert {(e.parent.code, e.child.code, e.parent_qty, e.child_qty) for e in trace.edges} == {
         ("F-1", "D-1", 200, 204),
@@ -144,26 +152,24 @@ def test_forward_trace_shows_stock_shipments_customers_and_exposure(plant: App) 
     produce(plant, [line("DOUGH", "D-1", 400)], [line("BREAD", "B-1", 800, "ea")])
     ship(plant, "BREAD", "B-1", 200, "ea", customer="SHOP")
     ship(plant, "BREAD", "B-1", 600, "ea", customer="DELI")
-    trace = plant.reader.forward(LotKey("FLOUR", "F-1"))
+    trace = plant.queries.forward(LotKey("FLOUR", "F-1"))
     assert [(c.customer, c.qty) for c in trace.customers] == [("DELI", {"ea": 600}), ("SHOP", {"ea": 200})]
     assert trace.on_hand == []
-    exposure = plant.reader.exposure(LotKey("FLOUR", "F-1"))
+    exposure = plant.queries.exposure(LotKey("FLOUR", "F-1"))
     # F-1 is a quarter of the dough, so a quarter of each shipment is F-1: 100 kg in all.
     assert exposure.lots[LotKey("DOUGH", "D-1")] == 100
     assert exposure.customers == {"SHOP": Decimal(25), "DELI": Decimal(75)}
 
 
-def test_closure_agrees_with_the_recursive_walk_on_the_demo_plant(app: App) -> None:
-    records = (Line(n, parse_record(raw)) for n, raw in enumerate(demo_plant(30), start=1))
-    report = import_lines(app.ledger, records, ATTRIBUTION)
-    assert report.errors == []
-    hub = app.reader.lot(LotKey("SALT", "S-HUB")).id
-    with app.engine.connect() as conn:
+def test_closure_agrees_with_the_recursive_walk_on_the_demo_plant(app: App, engine: Engine) -> None:
+    assert load(app, demo_plant(30)).errors == []
+    with engine.connect() as conn:
+        hub = lot_id(conn, LotKey("SALT", "S-HUB"))
         assert relatives(conn, hub, "down") == walk(conn, hub, "down")
         assert len(relatives(conn, hub, "down")) == 45  # half the 30 doughs, each with bread and wrapped loaf
-        wrapped = app.reader.lot(LotKey("BREAD-W", "W-0001")).id
+        wrapped = lot_id(conn, LotKey("BREAD-W", "W-0001"))
         assert relatives(conn, wrapped, "up") == walk(conn, wrapped, "up")
-    balance = app.reader.mass_balance(LotKey("SALT", "S-HUB"))
+    balance = app.queries.mass_balance(LotKey("SALT", "S-HUB"))
     assert balance.difference == 0
 
 
@@ -203,7 +209,7 @@ def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generate
             void(plant, done)
     for code in codes:
         key = LotKey("FLOUR", code)
-        full, summary = plant.reader.forward(key), plant.reader.forward_summary(key)
+        full, summary = plant.queries.forward(key), plant.queries.forward_summary(key)
         assert summary.lots == len(full.lots)
         shipped: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
         for s in full.shipments:
