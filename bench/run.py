@@ -28,9 +28,9 @@ from lotledger.bootstrap import bootstrap
 from lotledger.config import Settings
 from lotledger.demo import cycles_for, plant
 from lotledger.domain.model import LotKey
+from lotledger.domain.recording import Attribution
 from lotledger.interchange.jsonl import read_lines
 from lotledger.services.importing import import_lines
-from lotledger.domain.recording import Attribution
 from lotledger.storage.engine import make_engine
 from lotledger.storage.trace import relatives, walk
 
