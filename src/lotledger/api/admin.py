@@ -2,11 +2,12 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from lotledger.api.deps import Admin, AppDep, Viewer
+from lotledger.api.deps import Admin, AppDep, JsonBody, Viewer
 from lotledger.api.problems import problem
+from lotledger.api.schemas import request_body, responses
 from lotledger.domain.accounts import Token
 from lotledger.domain.model import MasterRecord
 from lotledger.interchange.jsonout import jsonable
@@ -16,23 +17,47 @@ router = APIRouter()
 
 
 def _master_routes(kind: type[MasterRecord], name: str) -> None:
-    plural, key = f"{name}s", key_field(kind)
+    plural, key, model = f"{name}s", key_field(kind), kind.__name__
+    one = responses({200: model}, problems=(401, 403, 404, 409, 422))
     Code = Annotated[str, Path(min_length=1, max_length=64, description=f"The {name}'s {key}")]
 
-    @router.get(f"/{plural}", tags=["master data"], summary=f"All {plural}", name=f"list_{plural}")
+    @router.get(
+        f"/{plural}",
+        tags=["master data"],
+        summary=f"All {plural}",
+        name=f"list_{plural}",
+        responses=responses({200: f"{model}List"}, problems=(401,)),
+    )
     def list_all(app: AppDep, _: Viewer) -> JSONResponse:
         return JSONResponse({plural: jsonable(app.master_data.all(kind))})
 
-    @router.get(f"/{plural}/{{code:path}}", tags=["master data"], summary=f"One {name}", name=f"get_{name}")
+    @router.get(
+        f"/{plural}/{{code:path}}", tags=["master data"], summary=f"One {name}", name=f"get_{name}", responses=one
+    )
     def get_one(app: AppDep, _: Viewer, code: Code) -> JSONResponse:
         return JSONResponse(jsonable(app.master_data.one(kind, code)))
 
-    @router.post(f"/{plural}", tags=["master data"], status_code=201, summary=f"Create a {name}", name=f"create_{name}")
-    def create(app: AppDep, who: Admin, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+    @router.post(
+        f"/{plural}",
+        tags=["master data"],
+        status_code=201,
+        summary=f"Create a {name}",
+        name=f"create_{name}",
+        responses=responses({201: model}, problems=(401, 403, 404, 409, 422)),
+        openapi_extra=request_body(model),
+    )
+    def create(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
         return JSONResponse(jsonable(app.master_data.create(kind, body, who)), status_code=201)
 
-    @router.put(f"/{plural}/{{code:path}}", tags=["master data"], summary=f"Change a {name}", name=f"update_{name}")
-    def update(app: AppDep, who: Admin, code: Code, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+    @router.put(
+        f"/{plural}/{{code:path}}",
+        tags=["master data"],
+        summary=f"Change a {name}",
+        name=f"update_{name}",
+        responses=one,
+        openapi_extra=request_body(model),
+    )
+    def update(app: AppDep, who: Admin, code: Code, body: JsonBody) -> JSONResponse:
         return JSONResponse(jsonable(app.master_data.update(kind, code, body, who)))
 
     @router.delete(
@@ -40,6 +65,7 @@ def _master_routes(kind: type[MasterRecord], name: str) -> None:
         tags=["master data"],
         summary=f"Deactivate a {name} (nothing an event refers to is ever deleted)",
         name=f"deactivate_{name}",
+        responses=one,
     )
     def deactivate(app: AppDep, who: Admin, code: Code) -> JSONResponse:
         return JSONResponse(jsonable(app.master_data.deactivate(kind, code, who)))
@@ -62,10 +88,14 @@ def _token(token: Token) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login", tags=["accounts"], summary="Exchange a username and password for a token")
-def login(
-    app: AppDep, body: Annotated[dict[str, Any], Body(examples=[{"username": "demo", "password": "demo-plant"}])]
-) -> JSONResponse:
+@router.post(
+    "/auth/login",
+    tags=["accounts"],
+    summary="Exchange a username and password for a token",
+    responses=responses({200: "Token"}, problems=(401, 422)),
+    openapi_extra=request_body("Login", {"username": "demo", "password": "demo-plant"}),
+)
+def login(app: AppDep, body: JsonBody) -> JSONResponse:
     user = app.accounts.authenticate(body.get("username"), body.get("password"))
     if user is None:
         return problem(401, "wrong username or password, or the account is deactivated")
@@ -73,35 +103,63 @@ def login(
     return JSONResponse({**_token(token), "token": secret})
 
 
-@router.get("/users", tags=["accounts"], summary="All users")
+@router.get("/users", tags=["accounts"], summary="All users", responses=responses({200: "UserList"}, (401, 403)))
 def list_users(app: AppDep, _: Admin) -> JSONResponse:
     return JSONResponse({"users": jsonable(app.accounts.users())})
 
 
-@router.post("/users", tags=["accounts"], status_code=201, summary="Add a user")
-def add_user(app: AppDep, _: Admin, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.post(
+    "/users",
+    tags=["accounts"],
+    status_code=201,
+    summary="Add a user",
+    responses=responses({201: "User"}, (401, 403, 409, 422)),
+    openapi_extra=request_body("NewUser"),
+)
+def add_user(app: AppDep, _: Admin, body: JsonBody) -> JSONResponse:
     user = app.accounts.add_user(body.get("username"), body.get("password"), body.get("role", "viewer"))
     return JSONResponse(jsonable(user), status_code=201)
 
 
-@router.put("/users/{username}", tags=["accounts"], summary="Change a user's role or deactivate them")
-def change_user(app: AppDep, _: Admin, username: str, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+@router.put(
+    "/users/{username}",
+    tags=["accounts"],
+    summary="Change a user's role or deactivate them",
+    responses=responses({200: "User"}, (401, 403, 404, 422)),
+    openapi_extra=request_body("UserChange"),
+)
+def change_user(app: AppDep, _: Admin, username: str, body: JsonBody) -> JSONResponse:
     return JSONResponse(jsonable(app.accounts.set_user(username, role=body.get("role"), active=body.get("active"))))
 
 
-@router.get("/tokens", tags=["accounts"], summary="Your tokens (an admin sees everyone's)")
+@router.get(
+    "/tokens",
+    tags=["accounts"],
+    summary="Your tokens (an admin sees everyone's)",
+    responses=responses({200: "TokenList"}, (401,)),
+)
 def list_tokens(app: AppDep, who: Viewer) -> JSONResponse:
     return JSONResponse({"tokens": [_token(token) for token in app.accounts.tokens(who.user)]})
 
 
-@router.post("/tokens", tags=["accounts"], status_code=201, summary="Create a token for yourself; shown once")
-def create_token(
-    app: AppDep, who: Viewer, body: Annotated[dict[str, Any], Body(examples=[{"name": "scanner-3"}])]
-) -> JSONResponse:
+@router.post(
+    "/tokens",
+    tags=["accounts"],
+    status_code=201,
+    summary="Create a token for yourself; shown once",
+    responses=responses({201: "Token"}, (401, 422)),
+    openapi_extra=request_body("NewToken", {"name": "scanner-3"}),
+)
+def create_token(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
     token, secret = app.accounts.create_token(who.user.username, body.get("name"))
     return JSONResponse({**_token(token), "token": secret}, status_code=201)
 
 
-@router.delete("/tokens/{token_id}", tags=["accounts"], summary="Revoke a token (yours, or anyone's as admin)")
+@router.delete(
+    "/tokens/{token_id}",
+    tags=["accounts"],
+    summary="Revoke a token (yours, or anyone's as admin)",
+    responses=responses({200: "Token"}, (401, 404)),
+)
 def revoke_token(app: AppDep, who: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> JSONResponse:
     return JSONResponse(_token(app.accounts.revoke_token(token_id, who.user)))

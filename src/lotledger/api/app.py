@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lotledger import __version__
 from lotledger.api import admin, barcodes, capture, problems, queries
 from lotledger.api.problems import problem
+from lotledger.api.schemas import install_openapi, responses
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
 
@@ -62,10 +63,11 @@ def create_app(lotledger: App) -> FastAPI:
     )
     api.state.lotledger = lotledger
     problems.install(api)
+    install_openapi(api)
     api.add_middleware(RefuseNul)
     v1 = APIRouter(prefix=PREFIX)
 
-    @v1.get("/health", tags=["meta"], summary="Liveness: the API answers")
+    @v1.get("/health", tags=["meta"], summary="Liveness: the API answers", responses=responses({200: "Health"}))
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, Operator, Viewer
+from lotledger.api.deps import AppDep, JsonBody, Operator, Viewer
+from lotledger.api.schemas import request_body, responses
 from lotledger.barcodes.render import MEDIA_TYPES, render
 from lotledger.domain.errors import ValidationError
 from lotledger.interchange.jsonout import jsonable
@@ -16,10 +17,13 @@ router = APIRouter(tags=["barcodes"])
 Format = Literal["svg", "png", "pdf", "zpl"]
 
 
-@router.post("/scan", summary="What a scanned barcode refers to: item, lot, container, stock, status")
-def scan(
-    app: AppDep, _: Viewer, body: Annotated[dict[str, Any], Body(examples=[{"data": "]C1010950600013435210LOT-42"}])]
-) -> JSONResponse:
+@router.post(
+    "/scan",
+    summary="What a scanned barcode refers to: item, lot, container, stock, status",
+    responses=responses({200: "ScanResolution"}, (401, 404, 422)),
+    openapi_extra=request_body("ScanRequest", {"data": "]C1010950600013435210W-0001"}),
+)
+def scan(app: AppDep, _: Viewer, body: JsonBody) -> JSONResponse:
     data = body.get("data")
     if not isinstance(data, str):
         raise ValidationError("expected the scanned text as a string", "data")
@@ -51,8 +55,12 @@ def pallet_label_file(
     return _file(render([app.barcodes.pallet_label(sscc)], format), format, sscc)
 
 
-@router.post("/sscc", status_code=201, summary="Allocate new SSCCs from the configured GS1 company prefix")
-def allocate_sscc(
-    app: AppDep, who: Operator, body: Annotated[dict[str, Any], Body(examples=[{"count": 1}])]
-) -> JSONResponse:
+@router.post(
+    "/sscc",
+    status_code=201,
+    summary="Allocate new SSCCs from the configured GS1 company prefix",
+    responses=responses({201: "SsccList"}, (401, 403, 422)),
+    openapi_extra=request_body("SsccRequest", {"count": 1}),
+)
+def allocate_sscc(app: AppDep, who: Operator, body: JsonBody) -> JSONResponse:
     return JSONResponse({"ssccs": app.barcodes.allocate_ssccs(who, body.get("count", 1))}, status_code=201)

@@ -8,11 +8,12 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, Operator, app_of
+from lotledger.api.deps import AppDep, JsonBody, Operator, app_of, parse_json_object
+from lotledger.api.schemas import EVENT_EXAMPLES, request_body, responses
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import ValidationError
@@ -26,14 +27,6 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key", max_length=255, description="Retry with the same key: the first answer is replayed."
     ),
 ]
-EVENT_EXAMPLE = {
-    "type": "receive",
-    "time": "2026-11-25T08:00:00+01:00",
-    "location": "RAW",
-    "partner": "MILLCO",
-    "reference": "PO-4711",
-    "lines": [{"item": "FLOUR", "lot": "F-4711", "qty": "1000", "uom": "kg", "supplier_lot": "M-77"}],
-}
 
 
 def _answer(recorded: Recorded) -> dict[str, Any]:
@@ -57,25 +50,23 @@ def _idempotent(
     return Response(text, status_code=status, media_type="application/json")
 
 
-_EVENT_BODY = {
-    "required": True,
-    "description": "An event of the vocabulary (docs/concepts.md)",
-    "content": {"application/json": {"schema": {"type": "object"}, "example": EVENT_EXAMPLE}},
-}
-
-
 @router.post(
     "/events",
     status_code=201,
     summary="Record one event",
-    responses={200: {"description": "Already recorded (same id, same body): the same answer"}},
-    openapi_extra={"requestBody": _EVENT_BODY},
+    description="One event of the vocabulary (docs/concepts.md); `type` says which. Hold, release, void and "
+    "`expiry_override` need the quality role.",
+    responses=responses(
+        {201: "Recorded", 200: ("Recorded", "Already recorded (same id, same body): the same answer")},
+        problems=(401, 403, 404, 409, 422),
+    ),
+    openapi_extra=request_body("Event", examples=EVENT_EXAMPLES),
 )
 async def record_event(request: Request, who: Operator, idempotency_key: IdempotencyKey = None) -> Response:
     # The busiest route of a plant reads its body itself (no model to
     # validate: the domain parser does that) and waits for its group commit
     # without holding a worker thread.
-    raw = _json_object(await request.body())
+    raw = parse_json_object(await request.body())
     app = app_of(request)
     if idempotency_key is None:
         recorded = await asyncio.wrap_future(app.recording.submit(parse(raw), who))
@@ -88,23 +79,14 @@ async def record_event(request: Request, who: Operator, idempotency_key: Idempot
     return await run_in_threadpool(_idempotent, app, who, idempotency_key, "POST /events", raw, action)
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ValidationError(f"the body is not valid JSON: {error}", "body") from None
-    if not isinstance(value, dict):
-        raise ValidationError(f"expected a JSON object, got {type(value).__name__}", "body")
-    return value
-
-
-@router.post("/events:batch", status_code=201, summary="Record events all or nothing")
-def record_batch(
-    app: AppDep,
-    who: Operator,
-    batch: Annotated[dict[str, Any], Body(examples=[{"events": [EVENT_EXAMPLE]}])],
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
+@router.post(
+    "/events:batch",
+    status_code=201,
+    summary="Record events all or nothing",
+    responses=responses({201: "RecordedBatch"}, problems=(401, 403, 404, 409, 422)),
+    openapi_extra=request_body("EventBatch"),
+)
+def record_batch(app: AppDep, who: Operator, batch: JsonBody, idempotency_key: IdempotencyKey = None) -> Response:
     def action() -> tuple[int, Any]:
         raw = batch.get("events")
         if not isinstance(raw, list) or not raw:

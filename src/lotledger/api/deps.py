@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import Caller
+from lotledger.domain.errors import ValidationError
 from lotledger.domain.recording import Attribution
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: `lotledger token create USER`.")
@@ -66,3 +68,22 @@ def role(minimum: str) -> Callable[..., Awaitable[Caller]]:
 Viewer = Annotated[Caller, Depends(role("viewer"))]
 Operator = Annotated[Caller, Depends(role("operator"))]
 Admin = Annotated[Caller, Depends(role("admin"))]
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """A request body as a JSON object, or a 422 naming the body."""
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise ValidationError(f"the body is not valid JSON: {error}", "body") from None
+    if not isinstance(value, dict):
+        raise ValidationError(f"expected a JSON object, got {type(value).__name__}", "body")
+    return value
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """The body, read by the route itself: the domain validates it, the OpenAPI document describes it."""
+    return parse_json_object(await request.body())
+
+
+JsonBody = Annotated[dict[str, Any], Depends(json_object)]

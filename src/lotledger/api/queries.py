@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.schemas import responses
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
 from lotledger.interchange.jsonout import jsonable
@@ -24,7 +25,11 @@ def _json(value: Any) -> JSONResponse:
     return JSONResponse(jsonable(value))
 
 
-@router.get("/events", summary="Events in recording order, filtered, a page at a time")
+@router.get(
+    "/events",
+    responses=responses({200: "EventsPage"}, (401, 422)),
+    summary="Events in recording order, filtered, a page at a time",
+)
 def list_events(
     app: AppDep,
     _: Viewer,
@@ -43,7 +48,11 @@ def list_events(
     return _json(app.queries.events(where, cursor, limit))
 
 
-@router.get("/lots", summary="Find lots by lot code, supplier lot code or SSCC")
+@router.get(
+    "/lots",
+    responses=responses({200: "LotList"}, (401, 422)),
+    summary="Find lots by lot code, supplier lot code or SSCC",
+)
 def find_lots(
     app: AppDep,
     _: Viewer,
@@ -53,17 +62,25 @@ def find_lots(
     return _json({"lots": app.queries.find_lots(code, sscc)})
 
 
-@router.get("/lots/detail", summary="One lot: item, expiry, origin, supplier, holds")
+@router.get(
+    "/lots/detail",
+    responses=responses({200: "LotDetail"}, (401, 404, 422)),
+    summary="One lot: item, expiry, origin, supplier, holds",
+)
 def lot_detail(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
     return _json(app.queries.lot(LotKey(item, lot)))
 
 
-@router.get("/lots/history", summary="Every event touching a lot, voided ones marked")
+@router.get(
+    "/lots/history",
+    responses=responses({200: "LotHistory"}, (401, 404, 422)),
+    summary="Every event touching a lot, voided ones marked",
+)
 def lot_history(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
     return _json({"lot": LotKey(item, lot), "history": app.queries.history(LotKey(item, lot))})
 
 
-@router.get("/lots/trace", summary="Backward, forward or both")
+@router.get("/lots/trace", responses=responses({200: "Trace"}, (401, 404, 422)), summary="Backward, forward or both")
 def lot_trace(
     app: AppDep,
     _: Viewer,
@@ -78,22 +95,38 @@ def lot_trace(
     return _json({"lot": key, "backward": backward, "forward": forward})
 
 
-@router.get("/lots/summary", summary="The forward trace in totals: lots per item, customers, stock")
+@router.get(
+    "/lots/summary",
+    responses=responses({200: "ForwardSummary"}, (401, 404, 422)),
+    summary="The forward trace in totals: lots per item, customers, stock",
+)
 def lot_summary(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
     return _json(app.queries.forward_summary(LotKey(item, lot)))
 
 
-@router.get("/lots/massbalance", summary="In, out, adjustments, on hand, difference")
+@router.get(
+    "/lots/massbalance",
+    responses=responses({200: "MassBalance"}, (401, 404, 422)),
+    summary="In, out, adjustments, on hand, difference",
+)
 def lot_mass_balance(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
     return _json(app.queries.mass_balance(LotKey(item, lot)))
 
 
-@router.get("/lots/exposure", summary="How much of the lot reached each downstream lot and customer")
+@router.get(
+    "/lots/exposure",
+    responses=responses({200: "Exposure"}, (401, 404, 422)),
+    summary="How much of the lot reached each downstream lot and customer",
+)
 def lot_exposure(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
     return _json(app.queries.exposure(LotKey(item, lot)))
 
 
-@router.get("/balances", summary="Stock on hand by lot, location and container")
+@router.get(
+    "/balances",
+    responses=responses({200: "Balances"}, (401, 422)),
+    summary="Stock on hand by lot, location and container",
+)
 def balances(
     app: AppDep,
     _: Viewer,
@@ -104,11 +137,15 @@ def balances(
     return _json({"balances": app.queries.balances(location=location, sku=item, lot=lot)})
 
 
-@router.get("/containers/{sscc}", summary="What a container (pallet, case) holds now")
+@router.get(
+    "/containers/{sscc}",
+    responses=responses({200: "ContainerContents"}, (401, 422)),
+    summary="What a container (pallet, case) holds now",
+)
 def container(app: AppDep, _: Viewer, sscc: str) -> JSONResponse:
     return _json(app.queries.container(sscc))
 
 
-@router.get("/holds", summary="Every quality hold in force")
+@router.get("/holds", responses=responses({200: "Holds"}, (401, 422)), summary="Every quality hold in force")
 def holds(app: AppDep, _: Viewer) -> JSONResponse:
     return _json({"holds": app.queries.holds()})
