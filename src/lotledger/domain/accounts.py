@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from lotledger.domain import fields
 from lotledger.domain.errors import Forbidden, NotFound, ValidationError
 from lotledger.domain.events import Event
 from lotledger.domain.recording import Attribution
@@ -76,9 +77,11 @@ def check_may_revoke(user: User, token: Token) -> None:
 
 
 def validate_token_name(name: object) -> str:
-    if not isinstance(name, str) or not 1 <= len(name) <= 64 or not name.strip() or "\x00" in name:
-        raise ValidationError("expected a name of 1-64 characters", "name")
-    return name
+    """What a token is for (scanner-3, erp): text by the one text rule, at most 64 characters."""
+    text = fields.required_text({"name": name}, "name")
+    if len(text) > 64:
+        raise ValidationError(f"is {len(text)} characters long; at most 64 are kept", "name")
+    return text
 
 
 def validate_role(role: object) -> str:

@@ -46,6 +46,11 @@ def text(raw: dict[str, Any], key: str, path: str = "", *, required: bool = True
         raise ValidationError("must not be blank", field)
     if "\x00" in value:
         raise ValidationError("contains a NUL character", field)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("contains a lone surrogate, which is not text in any encoding", field) from None
     limit = LIMITS.get(key, TEXT_MAX)
     if len(value) > limit:
         raise ValidationError(f"is {len(value)} characters long; at most {limit} are kept", field)

@@ -1,0 +1,126 @@
+"""The recall-day rules and bad input through the API: clear problem documents, never a 500."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Api
+from tests.api.test_api import RECEIPT, post_event
+from tests.factories import line
+
+
+def _ship(qty: Any, lot: str = "F-1", **extra: Any) -> dict[str, Any]:
+    return {"type": "ship", "time": "2026-11-25T09:00:00+01:00", "location": "RAW", "partner": "SHOP",
+            "lines": [line("FLOUR", lot, qty)], **extra}  # fmt: skip
+
+
+def test_a_return_beyond_what_the_customer_received_is_409_naming_both_quantities(api: Api) -> None:
+    post_event(api, RECEIPT)
+    assert post_event(api, _ship(30)).status_code == 201
+    back = {**_ship(31), "type": "return", "time": "2026-11-25T10:00:00+01:00"}
+    refused = post_event(api, back)
+    assert refused.status_code == 409
+    assert refused.json()["field"] == "lines[0].qty"
+    assert refused.json()["detail"] == (
+        "customer SHOP received 30 kg of lot FLOUR/F-1 (net of earlier returns); the return is 31 kg"
+    )
+    assert post_event(api, {**back, "lines": [line("FLOUR", "F-1", 30)]}).status_code == 201
+
+
+def test_shipping_an_expired_lot_is_409_and_a_quality_override_is_recorded(api: Api) -> None:
+    expired = {**RECEIPT, "time": "2026-11-01T08:00:00Z", "lines": [line("FLOUR", "F-OLD", 10, expiry="2026-11-10")]}
+    assert post_event(api, expired).status_code == 201  # received before its expiry
+    ship = _ship(1, lot="F-OLD")
+    refused = post_event(api, ship)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith(
+        "lot FLOUR/F-OLD expired on 2026-11-10; it cannot be shipped on 2026-11-25"
+    )
+    override = {**ship, "expiry_override": "customer accepted it for animal feed"}
+    assert post_event(api, override).status_code == 403
+    assert post_event(api, override, role="quality").status_code == 201
+    history = api.client.get(
+        "/api/v1/lots/history", params={"item": "FLOUR", "lot": "F-OLD"}, headers=api.headers("viewer")
+    ).json()["history"]
+    assert history[-1]["document"]["expiry_override"] == "customer accepted it for animal feed"
+
+
+def test_an_event_dated_hours_ahead_is_422_on_time(api: Api) -> None:
+    ahead = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    refused = post_event(api, {**RECEIPT, "time": ahead})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "time"
+    assert "ahead of the ledger's clock" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"time": "0001-01-01T00:00:00+01:00"}, "time"),
+        ({"time": "9999-12-31T23:59:59-01:00"}, "time"),
+        ({"lines": [line("FLOUR", "F-1", "1e999999", "t")]}, "lines[0].qty"),
+        ({"lines": [line("FLOUR", "F-1", "1e999999", "lb")]}, "lines[0].qty"),
+        ({"reference": "x" * 129}, "reference"),
+        ({"note": "   "}, "note"),
+    ],
+)
+def test_bad_event_input_is_422_naming_the_field(api: Api, change: dict[str, Any], field: str) -> None:
+    refused = post_event(api, {**RECEIPT, **change})
+    assert (refused.status_code, refused.json()["field"]) == (422, field), refused.text
+
+
+def test_a_lone_surrogate_is_422(api: Api) -> None:
+    body = json.dumps({**RECEIPT, "reference": "\ud800"})  # ASCII JSON with the escape, as a client may send it
+    refused = api.client.post(
+        "/api/v1/events", content=body, headers=api.headers("operator", **{"Content-Type": "application/json"})
+    )
+    assert (refused.status_code, refused.json()["field"]) == (422, "reference")
+
+
+def test_deeply_nested_json_is_422(api: Api) -> None:
+    body = "[" * 10_000 + "]" * 10_000
+    refused = api.client.post(
+        "/api/v1/events", content=body, headers=api.headers("operator", **{"Content-Type": "application/json"})
+    )
+    assert (refused.status_code, refused.json()["field"]) == (422, "body")
+
+
+def test_events_since_year_one_is_422(api: Api) -> None:
+    refused = api.client.get(
+        "/api/v1/events", params={"since": "0001-01-01T00:00:00+01:00"}, headers=api.headers("viewer")
+    )
+    assert (refused.status_code, refused.json()["field"]) == (422, "since")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"sku": "X", "name": "X", "uom": "kg", "shelf_life_days": 1e20}, "shelf_life_days"),
+        ({"sku": "X", "name": "X", "uom": "kg", "shelf_life_days": 3_000_000}, "shelf_life_days"),
+        ({"sku": "X", "name": "X", "uom": "kg", "active": "false"}, "active"),
+        ({"sku": "X", "name": "   ", "uom": "kg"}, "name"),
+    ],
+)
+def test_bad_master_data_is_422_naming_the_field(api: Api, body: dict[str, Any], field: str) -> None:
+    refused = api.client.post("/api/v1/items", json=body, headers=api.headers("admin"))
+    assert (refused.status_code, refused.json()["field"]) == (422, field), refused.text
+
+
+def test_a_nul_in_a_login_username_is_422(api: Api) -> None:
+    refused = api.client.post("/api/v1/auth/login", json={"username": "ad\x00a", "password": "x" * 10})
+    assert (refused.status_code, refused.json()["field"]) == (422, "username")
+
+
+def test_an_operator_may_not_void_or_release(api: Api) -> None:
+    recorded = post_event(api, RECEIPT).json()
+    void = {"type": "void", "time": "2026-11-25T09:00:00Z", "location": "RAW", "target": recorded["id"], "reason": "x"}
+    release = {"type": "release", "time": "2026-11-25T09:00:00Z", "location": "RAW", "reason": "ok",
+               "lots": [{"item": "FLOUR", "lot": "F-1"}]}  # fmt: skip
+    for body in (void, release):
+        refused = post_event(api, body)
+        assert refused.status_code == 403
+        assert refused.json()["detail"].endswith("needs the quality role; operator-user is a operator")
