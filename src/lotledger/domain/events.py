@@ -241,7 +241,7 @@ def _results(raw: dict[str, Any]) -> tuple[Result, ...]:
 
 
 def parse_event(raw: Any) -> Event:
-    """Validate a JSON object as an event of DESIGN.md's vocabulary."""
+    """Validate a JSON object as an event of the vocabulary (docs/concepts.md)."""
     raw = _object(raw, "event")
     kind = raw.get("type")
     cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None

@@ -1,4 +1,4 @@
-"""JSON Lines of DESIGN.md: one event or master-data record per line."""
+"""JSON Lines of events and master data (docs/concepts.md): one record per line."""
 
 from __future__ import annotations
 
