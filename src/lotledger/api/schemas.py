@@ -304,24 +304,24 @@ class AdjustEvent(_Event):
     lines: list[AdjustLine] = Field(min_length=1)
 
 
-class HoldEvent(_Event):
+class _StatusEvent(_Event):
+    reason: Reason
+    scope: Literal["lot", "downstream"] = "lot"
+    lots: list[LotRef] = Field(min_length=1)
+
+
+class HoldEvent(_StatusEvent):
     """Stop lots from being consumed or shipped (scope downstream: everything made from them too)."""
 
     model_config = _example("hold")
     type: Literal["hold"]
-    reason: Reason
-    scope: Literal["lot", "downstream"] = "lot"
-    lots: list[LotRef] = Field(min_length=1)
 
 
-class ReleaseEvent(_Event):
-    """Lift a hold."""
+class ReleaseEvent(_StatusEvent):
+    """Lift a hold (it must be in force on every named lot)."""
 
     model_config = _example("release")
     type: Literal["release"]
-    reason: Reason
-    scope: Literal["lot", "downstream"] = "lot"
-    lots: list[LotRef] = Field(min_length=1)
 
 
 class VoidEvent(_Event):

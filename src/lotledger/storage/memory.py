@@ -23,6 +23,7 @@ from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
 from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, record_batch
+from lotledger.domain.records import EventRecord
 from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
 
 BalanceKey = tuple[LotKey, str, str]
@@ -38,16 +39,8 @@ class StoredLot:
 
 @dataclass(slots=True)
 class EventRow:
-    seq: int
-    id: str
-    type: str
-    time: datetime
-    location: str
-    reference: str | None
-    document: str
+    record: EventRecord  # as a read answers it, but for its void (kept in MemoryState.voids)
     digest: str
-    recorded_at: datetime
-    attribution: Attribution
 
 
 @dataclass(slots=True)
@@ -144,7 +137,7 @@ class MemoryTransaction:
         if row is None:
             return None
         movements = [m for eid, m in self.state.movements if eid == event_id]
-        return StoredEvent(row.type, self.state.voids.get(event_id), movements, self.state.event_lots[event_id])
+        return StoredEvent(row.record.type, self.state.voids.get(event_id), movements, self.state.event_lots[event_id])
 
     def event_digest(self, event_id: str) -> str | None:
         row = self.state.events.get(event_id)
@@ -154,18 +147,20 @@ class MemoryTransaction:
 
     def apply(self, event: Event, sealed: Sealed, effects: Effects, attribution: Attribution) -> None:
         state, event_id = self.state, str(event.id)
-        state.events[event_id] = EventRow(
+        record = EventRecord(
             len(state.events) + 1,
             event_id,
             event.type,
             event.time,
             event.location,
             event.reference,
-            sealed.text,
-            sealed.digest,
             self.now,
-            attribution,
+            attribution.recorded_by,
+            attribution.client,
+            None,
+            json.loads(sealed.text),
         )
+        state.events[event_id] = EventRow(record, sealed.digest)
         for new in effects.new_lots:
             state.lots.setdefault(new.key, StoredLot(new.expiry, new.origin, new.supplier, new.supplier_lot))
         for movement in effects.movements:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from lotledger.domain.errors import NotFound
@@ -11,7 +11,7 @@ from lotledger.domain.master import kind_name
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance
 from lotledger.domain.trace import StockLine
-from lotledger.storage.memory import EventRow, MemoryLedger
+from lotledger.storage.memory import MemoryLedger
 
 
 class MemoryReader:
@@ -127,7 +127,7 @@ class MemoryReader:
     def holds(self) -> list[HoldRecord]:
         state = self.ledger.state
         found = [
-            HoldRecord(h.lot, h.event_id, h.reason, state.events[h.event_id].time)
+            HoldRecord(h.lot, h.event_id, h.reason, state.events[h.event_id].record.time)
             for h in state.holds
             if h.released_by is None
         ]
@@ -150,40 +150,27 @@ class MemoryReader:
     def history(self, key: LotKey) -> list[EventRecord]:
         self.lot(key)
         state = self.ledger.state
-        rows = [row for row in state.events.values() if key in state.event_lots.get(row.id, [])]
-        return [self._record(row) for row in sorted(rows, key=lambda r: (r.time, r.seq))]
+        rows = [row.record for row in state.events.values() if key in state.event_lots.get(row.record.id, [])]
+        return [self._voided(record) for record in sorted(rows, key=lambda r: (r.time, r.seq))]
 
     def events(self, where: EventFilter, after: int = 0, limit: int = 100) -> list[EventRecord]:
         state = self.ledger.state
         found = []
-        for row in sorted(state.events.values(), key=lambda r: r.seq):
-            lots = state.event_lots.get(row.id, [])
-            document = json.loads(row.document)
+        for record in (row.record for row in state.events.values()):
+            lots = state.event_lots.get(record.id, [])
             if (
-                row.seq > after
-                and where.type in (None, row.type)
-                and (where.since is None or row.time >= where.since)
-                and (where.until is None or row.time < where.until)
-                and where.reference in (None, row.reference)
-                and where.location in (None, row.location)
-                and where.partner in (None, document.get("partner"))
+                record.seq > after
+                and where.type in (None, record.type)
+                and (where.since is None or record.time >= where.since)
+                and (where.until is None or record.time < where.until)
+                and where.reference in (None, record.reference)
+                and where.location in (None, record.location)
+                and where.partner in (None, record.document.get("partner"))
                 and (where.item is None or any(lot.sku == where.item for lot in lots))
                 and (where.lot is None or any(lot.code == where.lot for lot in lots))
             ):
-                found.append(self._record(row))
+                found.append(self._voided(record))
         return found[:limit]
 
-    def _record(self, row: EventRow) -> EventRecord:
-        return EventRecord(
-            row.seq,
-            row.id,
-            row.type,
-            row.time,
-            row.location,
-            row.reference,
-            row.recorded_at,
-            row.attribution.recorded_by,
-            row.attribution.client,
-            self.ledger.state.voids.get(row.id),
-            json.loads(row.document),
-        )
+    def _voided(self, record: EventRecord) -> EventRecord:
+        return replace(record, voided_by=self.ledger.state.voids.get(record.id))
