@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from lotledger.api.app import create_app
-from lotledger.api.schemas import EVENT_EXAMPLES
+from lotledger.api.examples import EVENT_EXAMPLES
 from lotledger.bootstrap import App
 from lotledger.demo import plant
 from tests.api.conftest import Api

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from lotledger import demo
 from lotledger.api import schemas, schemas_out
-from lotledger.api.schemas import EVENT_EXAMPLES, EVENT_MODELS, install_openapi, request_body, responses
+from lotledger.api.examples import EVENT_EXAMPLES
+from lotledger.api.schemas import EVENT_MODELS, install_openapi, request_body, responses
 from lotledger.domain.events import EVENT_TYPES, SCOPES, parse_event
 from lotledger.domain.model import Item, Location, Partner
 

@@ -13,7 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, JsonBody, Operator, app_of, parse_json_object
-from lotledger.api.schemas import EVENT_EXAMPLES, request_body, responses
+from lotledger.api.examples import EVENT_EXAMPLES
+from lotledger.api.schemas import request_body, responses
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import ValidationError
