@@ -71,9 +71,14 @@ class GroupCommitter:
     def _commit(self, batch: list[_Job]) -> None:
         try:
             outcomes = self.ledger.record_many([e for e, _, _ in batch], [a for _, a, _ in batch], atomic=False)
-        except Exception as error:  # the database failed the whole group: every caller hears it
-            for _, _, answer in batch:
-                answer.set_exception(error)
+        except Exception as error:
+            if len(batch) == 1:
+                batch[0][2].set_exception(error)
+                return
+            # Something unforeseen failed the group's transaction: each event
+            # alone again, so only the one that fails hears of it.
+            for job in batch:
+                self._commit([job])
             return
         for (_, _, answer), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Rejected):
