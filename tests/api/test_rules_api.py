@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -124,3 +125,23 @@ def test_an_operator_may_not_void_or_release(api: Api) -> None:
         refused = post_event(api, body)
         assert refused.status_code == 403
         assert refused.json()["detail"].endswith("needs the quality role; operator-user is a operator")
+
+
+def test_an_idempotency_key_sent_twice_at_once_records_once(api: Api) -> None:
+    barrier = threading.Barrier(8)
+    statuses: list[int] = []
+
+    def send() -> None:
+        barrier.wait(timeout=30)
+        statuses.append(post_event(api, RECEIPT, **{"Idempotency-Key": "same-retry"}).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 8
+    assert set(statuses) <= {201, 409}
+    on_hand = api.client.get("/api/v1/lots/massbalance", params={"item": "FLOUR", "lot": "F-1"},
+                             headers=api.headers("viewer")).json()["on_hand"]  # fmt: skip
+    assert on_hand == "100"
