@@ -145,3 +145,22 @@ def test_an_idempotency_key_sent_twice_at_once_records_once(api: Api) -> None:
     on_hand = api.client.get("/api/v1/lots/massbalance", params={"item": "FLOUR", "lot": "F-1"},
                              headers=api.headers("viewer")).json()["on_hand"]  # fmt: skip
     assert on_hand == "100"
+
+
+def test_a_body_over_four_mebibytes_is_413_before_it_is_read(api: Api) -> None:
+    huge = b'{"username": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    refused = api.client.post("/api/v1/auth/login", content=huge, headers={"Content-Type": "application/json"})
+    assert (refused.status_code, refused.json()["field"]) == (413, "body")
+
+
+def test_a_batch_of_more_than_a_thousand_events_is_422(api: Api) -> None:
+    batch = {"events": [RECEIPT] * 1001}
+    refused = api.client.post("/api/v1/events:batch", json=batch, headers=api.headers("operator"))
+    assert (refused.status_code, refused.json()["field"]) == (422, "events")
+    assert refused.json()["detail"].startswith("1001 events; a batch holds at most 1000")
+
+
+def test_a_chunked_body_over_the_limit_is_cut_off_with_413(api: Api) -> None:
+    chunks = iter([b'{"username": "', *[b"x" * 1024 * 1024] * 5, b'"}'])
+    refused = api.client.post("/api/v1/auth/login", content=chunks, headers={"Content-Type": "application/json"})
+    assert (refused.status_code, refused.json()["field"]) == (413, "body")

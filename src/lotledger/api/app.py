@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotledger import __version__
 from lotledger.api import admin, barcodes, capture, problems, queries
@@ -17,6 +17,7 @@ from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
 
 PREFIX = "/api/v1"
+MAX_BODY = 4 * 1024 * 1024  # a batch of 1,000 events fits with room to spare
 
 
 class RefuseNul:
@@ -36,6 +37,48 @@ class RefuseNul:
                 await problem(422, "contains a NUL character", names[0] if names else "path")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class LimitBody:
+    """Refuse a body larger than `limit` bytes with a 413, before it is read in full.
+
+    A declared Content-Length is checked at once; a chunked body is counted as
+    it arrives and cut off at the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"the body is larger than {self.limit // 1024 // 1024} MiB; send less at a time"
+        await problem(413, detail, "body")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def app_from_env() -> FastAPI:
@@ -65,6 +108,7 @@ def create_app(lotledger: App) -> FastAPI:
     problems.install(api)
     install_openapi(api)
     api.add_middleware(RefuseNul)
+    api.add_middleware(LimitBody)
     v1 = APIRouter(prefix=PREFIX)
 
     @v1.get("/health", tags=["meta"], summary="Liveness: the API answers", responses=responses({200: "Health"}))

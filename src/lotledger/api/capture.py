@@ -22,6 +22,7 @@ from lotledger.domain.recording import Recorded
 from lotledger.services.recording import parse
 
 router = APIRouter(tags=["capture"])
+MAX_BATCH = 1000  # one transaction holds the write lock: keep it short for everyone else
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -92,6 +93,10 @@ def record_batch(app: AppDep, who: Operator, batch: JsonBody, idempotency_key: I
         raw = batch.get("events")
         if not isinstance(raw, list) or not raw:
             raise ValidationError("expected a non-empty list of events", "events")
+        if len(raw) > MAX_BATCH:
+            raise ValidationError(
+                f"{len(raw)} events; a batch holds at most {MAX_BATCH}, send the rest after", "events"
+            )
         events = [parse(item, f"events[{i}].") for i, item in enumerate(raw)]
         return 201, {"events": [_answer(o) for o in app.recording.record_all(events, who)]}
 
