@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
-from lotledger.domain.recording import Attribution, Recorded, Rejected
+from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
 from lotledger.interchange.jsonl import Line
 from lotledger.services.master_data import MasterData
 from lotledger.services.recording import Recording
@@ -39,6 +39,18 @@ class ImportReport:
         return self.events + self.duplicates + self.master + len(self.errors)
 
 
+def _each_alone_if_needed(recording: Recording, events: list[Event], attribution: Attribution) -> list[Outcome]:
+    """The chunk in one transaction; if something unforeseen fails it, each event alone, so only the
+    failing line is reported and every good line is kept."""
+    try:
+        return recording.record_each(events, attribution)
+    except Exception as error:
+        if len(events) == 1:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            return [Rejected(0, LotledgerError(f"could not be stored: {reason}"))]
+        return [_each_alone_if_needed(recording, [event], attribution)[0] for event in events]
+
+
 def import_lines(
     recording: Recording,
     master_data: MasterData,
@@ -52,7 +64,7 @@ def import_lines(
     chunk: list[tuple[int, Event]] = []
 
     def flush() -> None:
-        outcomes = recording.record_each([event for _, event in chunk], attribution)
+        outcomes = _each_alone_if_needed(recording, [event for _, event in chunk], attribution)
         for (number, _), outcome in zip(chunk, outcomes, strict=True):
             if isinstance(outcome, Rejected):
                 report.errors.append(LineError(number, outcome.error.field, outcome.error.message))
