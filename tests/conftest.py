@@ -135,8 +135,11 @@ def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """Services over each ledger: memory (milliseconds), SQLite and PostgreSQL. Same tests, same answers."""
     if request.param == "memory":
         plant: Any = memory_plant()
-    else:
-        url = next(fresh_db_url(request.param, request, tmp_path))
-        plant = bootstrap(Settings(url), migrate=False)
+        yield plant
+        plant.close()
+        return
+    urls = fresh_db_url(request.param, request, tmp_path)
+    plant = bootstrap(Settings(next(urls)), migrate=False)
     yield plant
     plant.close()
+    next(urls, None)  # drop the database

@@ -16,6 +16,8 @@ from lotledger.services.importing import ImportReport, import_lines
 
 ATTRIBUTION = Attribution(recorded_by="user:tester", client="token:test-suite")
 TESTER = Caller(User(1, "tester", "quality"), ATTRIBUTION)  # records every kind of event
+OPERATOR = Caller(User(2, "floor", "operator"), Attribution("user:floor", "token:scanner-1"))
+ADMIN = Caller(User(3, "boss", "admin"), Attribution("user:boss", "session:admin"))
 App = Any  # the SQL App, or the memory plant of tests/conftest.py: both have recording and master_data
 _clock = itertools.count()
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -51,9 +53,11 @@ def setup_plant(app: App) -> None:
         app.master_data.save(record, ATTRIBUTION)
 
 
-def record(app: App, document: dict[str, Any]) -> Recorded:
-    document.setdefault("time", now())
-    return app.recording.record(parse_event(document), TESTER)
+def record(app: App, document: dict[str, Any], who: Caller = TESTER) -> Recorded:
+    """Record `document` (dated now() unless it has a time) as `who`; the caller's dict is left as it was."""
+    if "time" not in document:
+        document = {**document, "time": now()}
+    return app.recording.record(parse_event(document), who)
 
 
 def line(item: str, lot: str, qty: Any, uom: str = "kg", **extra: Any) -> dict[str, Any]:
@@ -97,6 +101,51 @@ def ship(
 def hold(app: App, item: str, lot: str, scope: str = "lot", reason: str = "metal detector alarm") -> Recorded:
     return record(
         app, {"type": "hold", "location": "RAW", "reason": reason, "scope": scope, "lots": [{"item": item, "lot": lot}]}
+    )
+
+
+def release(app: App, item: str, lot: str, scope: str = "lot", reason: str = "retested OK") -> Recorded:
+    return record(
+        app,
+        {"type": "release", "location": "RAW", "reason": reason, "scope": scope, "lots": [{"item": item, "lot": lot}]},
+    )
+
+
+def give_back(
+    app: App, item: str, lot: str, qty: Any, uom: str = "kg", customer: str = "SHOP", location: str = "RAW"
+) -> Recorded:
+    """A customer's return of one lot line."""
+    return record(
+        app,
+        {
+            "type": "return",
+            "location": location,
+            "partner": customer,
+            "reference": "RMA-1",
+            "lines": [line(item, lot, qty, uom)],
+        },
+    )
+
+
+def adjust(
+    app: App, item: str, lot: str, qty: Any, uom: str = "kg", location: str = "RAW", reason: str = "stock count"
+) -> Recorded:
+    return record(app, {"type": "adjust", "location": location, "reason": reason, "lines": [line(item, lot, qty, uom)]})
+
+
+def move(app: App, item: str, lot: str, qty: Any, uom: str = "kg", location: str = "RAW", to: str = "FG") -> Recorded:
+    return record(app, {"type": "move", "location": location, "to_location": to, "lines": [line(item, lot, qty, uom)]})
+
+
+def pack(app: App, item: str, lot: str, qty: Any, uom: str = "kg", container: str = PALLET) -> Recorded:
+    return record(
+        app, {"type": "pack", "location": "RAW", "container": container, "lines": [line(item, lot, qty, uom)]}
+    )
+
+
+def unpack(app: App, item: str, lot: str, qty: Any, uom: str = "kg", container: str = PALLET) -> Recorded:
+    return record(
+        app, {"type": "unpack", "location": "RAW", "container": container, "lines": [line(item, lot, qty, uom)]}
     )
 
 

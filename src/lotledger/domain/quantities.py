@@ -66,6 +66,10 @@ def parse_decimal(value: object, field: str) -> Decimal:
     # Bound the number before any arithmetic: 1e999999 kg in t would overflow Decimal itself.
     if number and number.adjusted() >= MAX_DIGITS:
         raise ValidationError(f"{value!r} is too large (less than 10^{MAX_DIGITS} in any unit)", field)
+    # And the other end: 1e-999999 would be written out in full (a megabyte) by the "below a millionth"
+    # error. Under 10^-13 is below half a millionth of the base unit in any unit (the largest factor, t to g, is 10^6).
+    if number and number.adjusted() < -MAX_DIGITS - 1:
+        raise ValidationError(f"{value!r} is too small (below a millionth in any unit)", field)
     if len(number.as_tuple().digits) > MAX_SIGNIFICANT:
         raise ValidationError(f"{value!r} has more than {MAX_SIGNIFICANT} significant digits", field)
     return number

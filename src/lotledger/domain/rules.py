@@ -148,8 +148,8 @@ def _qty(view: LedgerView, line: ev.LotLine, path: str) -> Decimal:
     item = _item(view, line.item, f"{path}.item")
     try:
         return to_base(line.qty, line.uom, item.uom)
-    except ValidationError as error:
-        raise ValidationError(error.message, f"{path}.uom") from None
+    except ValidationError as error:  # the unit, or the quantity once converted (too large, below a millionth)
+        raise ValidationError(error.message, f"{path}.{error.field or 'uom'}") from None
 
 
 def _expiry(view: LedgerView, line: ev.LotLine, day: date) -> date | None:
