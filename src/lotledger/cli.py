@@ -1,7 +1,13 @@
-"""The `lotledger` command: Typer commands that call services and render with Rich."""
+"""The `lotledger` command: Typer commands that call services and render with Rich.
+
+Start-up is kept light (`lotledger --help` in well under a second): the database
+layer, the services, the tables, progress bars, label rendering and the server
+are imported inside the commands that use them, never at module level.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -10,33 +16,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from lotledger import demo as demo_plant
-from lotledger.bootstrap import App, bootstrap
-from lotledger.config import Settings
-from lotledger.domain.accounts import Caller, User
-from lotledger.domain.errors import LotledgerError
-from lotledger.domain.model import LotKey
-from lotledger.domain.recording import Attribution
-from lotledger.interchange.jsonl import Line, parse_record, read_lines
-from lotledger.interchange.jsonout import jsonable
-from lotledger.render import (
-    backward_table,
-    balance_table,
-    exposure_table,
-    forward_tables,
-    history_table,
-    mass_balance_table,
-    render_rows,
-    summary_table,
-)
-from lotledger.services.importing import ImportReport, import_lines
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from lotledger.bootstrap import App
+    from lotledger.domain.accounts import Caller
+    from lotledger.domain.recording import Attribution
+    from lotledger.interchange.jsonl import Line
+    from lotledger.services.importing import ImportReport
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -52,12 +44,25 @@ class Format(StrEnum):
     json = "json"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", help="table for people, json for programs.")]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table for people (times in $LOTLEDGER_TIMEZONE), json for programs "
+        "(times in UTC; indented on a terminal, one line in a pipe).",
+    ),
+]
 
 
 @contextmanager
 def _app(db: str | None) -> Iterator[App]:
     """Open the ledger; turn any lotledger error into one red line and exit code 1."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from lotledger.bootstrap import bootstrap
+    from lotledger.config import Settings
+    from lotledger.domain.errors import LotledgerError
+
     ledger_app = None
     try:
         ledger_app = bootstrap(Settings.from_env(db))
@@ -75,6 +80,8 @@ def _app(db: str | None) -> Iterator[App]:
 
 
 def _attribution(client: str) -> Attribution:
+    from lotledger.domain.recording import Attribution
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -84,12 +91,75 @@ def _attribution(client: str) -> Attribution:
 
 def _local_admin(client: str) -> Caller:
     """Whoever runs the command line on the database's machine administers it."""
+    from lotledger.domain.accounts import Caller, User
+
     attribution = _attribution(client)
     return Caller(User(0, attribution.recorded_by, "admin"), attribution)
 
 
-def _print_json(value: Any) -> None:
-    console.print_json(json.dumps(jsonable(value)))
+def _show(*renderables: RenderableType) -> None:
+    """Tables on stdout, never cut (see `render.show`)."""
+    from lotledger.render import show
+
+    show(console, *renderables)
+
+
+def _print_json(value: Any, out: TextIO | None = None) -> None:
+    """Plain JSON, written straight to stdout (never through Rich's highlighter), piece by piece:
+    indented on a terminal, one compact line in a pipe. Times are ISO 8601 as stored (UTC)."""
+    out = out or sys.stdout
+    indent = 2 if out.isatty() else None
+    for chunk in _json_chunks(value, indent):
+        out.write(chunk)
+    out.write("\n")
+    out.flush()
+
+
+def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
+    """The text of `json.dumps(jsonable(value))` in pieces: dicts and dataclasses member by member,
+    lists item by item (each item encoded whole), so a trace of 200,000 lots is never one string."""
+    from lotledger.interchange.jsonout import jsonable
+
+    separators = (",", ": ") if indent else (",", ":")
+
+    def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
+        members = None if whole else _members(value)
+        if members is None and (whole or not isinstance(value, list)):
+            text = json.dumps(jsonable(value), indent=indent, separators=separators)
+            yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
+            return
+        inner = "\n" + " " * (indent * (level + 1)) if indent else ""
+        parts: Iterator[tuple[str, Any]]
+        if members is not None:
+            parts = ((json.dumps(key) + separators[1], member) for key, member in members)
+            opening, closing = "{", "}"
+        else:
+            parts = (("", item) for item in value)
+            opening, closing = "[", "]"
+        yield opening
+        empty = True
+        for prefix, member in parts:
+            yield ("" if empty else ",") + inner + prefix
+            yield from chunks(member, level + 1, members is None)
+            empty = False
+        if indent and not empty:
+            yield "\n" + " " * (indent * level)
+        yield closing
+
+    return chunks(value, 0, False)
+
+
+def _members(value: Any) -> list[tuple[str, Any]] | None:
+    """The members `jsonable` would write for `value`, if they can be written one by one; else None."""
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return list(value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not _has_properties(type(value)):
+        return [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+    return None  # lot-keyed dicts become lists and some dataclasses add properties: jsonable writes those
+
+
+def _has_properties(cls: type) -> bool:
+    return any(isinstance(attr, property) for klass in cls.__mro__ for attr in vars(klass).values())
 
 
 @app.command()
@@ -100,6 +170,10 @@ def init(db: DbOption = None) -> None:
 
 
 def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from lotledger.services.importing import import_lines
+
     columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(
         *columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ
@@ -134,6 +208,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed of the generated plant.")] = 7,
 ) -> None:
     """Load a demo bakery: suppliers, raw lots, dough, bread, pallets, customers."""
+    from lotledger import demo as demo_plant
+    from lotledger.interchange.jsonl import Line, parse_record
+
     cycles = demo_plant.cycles_for(scale) if scale else 40
     records = list(demo_plant.plant(cycles, seed))
     with _app(db) as ledger_app:
@@ -154,6 +231,8 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""
+    from lotledger.interchange.jsonl import read_lines
+
     with file.open("rb") as counted:
         total = sum(1 for _ in counted)
     with _app(db) as ledger_app, file.open(encoding="utf-8", errors="replace") as handle:
@@ -178,6 +257,8 @@ def trace(
     format: FormatOption = Format.table,
 ) -> None:
     """Trace a lot backward (--up), forward (--down) or both (--both)."""
+    from lotledger.domain.model import LotKey
+
     key = LotKey(item, lot)
     up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
@@ -187,21 +268,34 @@ def trace(
     if format is Format.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
         return
+    from lotledger.render import backward_table, forward_tables, summary_table
+
+    zone = ledger_app.settings.zone
     if totals is not None:
-        console.print(summary_table(totals))
+        _show(summary_table(totals))
     if backward is not None:
-        console.print(backward_table(backward))
+        _show(backward_table(backward, zone))
     if forward is not None:
-        for table in forward_tables(forward):
-            console.print(table)
+        _show(*forward_tables(forward, zone))
+
+
+ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
+LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
 
 
 @app.command()
-def history(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+def history(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """Every event that touched a lot, in time order; voided ones marked."""
+    from lotledger.domain.model import LotKey
+
     with _app(db) as ledger_app:
         entries = ledger_app.queries.history(LotKey(item, lot))
-    _print_json(entries) if format is Format.json else console.print(history_table(LotKey(item, lot), entries))
+    if format is Format.json:
+        _print_json(entries)
+        return
+    from lotledger.render import history_table
+
+    _show(history_table(LotKey(item, lot), entries, ledger_app.settings.zone))
 
 
 @app.command()
@@ -215,23 +309,42 @@ def balance(
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
-    _print_json(lines) if format is Format.json else console.print(balance_table(lines))
+    if format is Format.json:
+        _print_json(lines)
+        return
+    from lotledger.render import balance_table
+
+    _show(balance_table(lines))
 
 
 @app.command()
-def massbalance(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """In, out, adjustments and on hand of a lot, and whether they add up."""
+    from lotledger.domain.model import LotKey
+
     with _app(db) as ledger_app:
         result = ledger_app.queries.mass_balance(LotKey(item, lot))
-    _print_json(result) if format is Format.json else console.print(mass_balance_table(result))
+    if format is Format.json:
+        _print_json(result)
+        return
+    from lotledger.render import mass_balance_table
+
+    _show(mass_balance_table(result))
 
 
 @app.command()
-def exposure(item: str, lot: str, db: DbOption = None, format: FormatOption = Format.table) -> None:
+def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
     """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
+    from lotledger.domain.model import LotKey
+
     with _app(db) as ledger_app:
         result = ledger_app.queries.exposure(LotKey(item, lot))
-    _print_json(result) if format is Format.json else console.print(exposure_table(result))
+    if format is Format.json:
+        _print_json(result)
+        return
+    from lotledger.render import exposure_table
+
+    _show(exposure_table(result))
 
 
 # --- the HTTP API and its accounts --------------------------------------------------
@@ -286,14 +399,11 @@ def user_add(
 @users.command("list")
 def user_list(db: DbOption = None) -> None:
     """List users and their roles."""
+    from lotledger.render import render_rows
+
     with _app(db) as ledger_app:
-        console.print(
-            render_rows(
-                "Users",
-                ("user", "role", "active"),
-                [(u.username, u.role, u.active) for u in ledger_app.accounts.users()],
-            )
-        )
+        rows = [(u.username, u.role, u.active) for u in ledger_app.accounts.users()]
+    _show(render_rows("Users", ("user", "role", "active"), rows))
 
 
 @tokens.command("create")
@@ -312,11 +422,11 @@ def token_create(
 @tokens.command("list")
 def token_list(db: DbOption = None) -> None:
     """List tokens (never their secrets)."""
+    from lotledger.render import tokens_table
+
     with _app(db) as ledger_app:
-        rows = [
-            (t.id, t.name, t.username, _when(t.created_at), _when(t.revoked_at)) for t in ledger_app.accounts.tokens()
-        ]
-    console.print(render_rows("Tokens", ("id", "name", "user", "created", "revoked"), rows))
+        listed = ledger_app.accounts.tokens()
+    _show(tokens_table(listed, ledger_app.settings.zone))
 
 
 @tokens.command("revoke")
@@ -351,14 +461,17 @@ def scan(
     if format is Format.json:
         _print_json(found)
         return
+    from lotledger.interchange.jsonout import jsonable
+    from lotledger.render import balance_table, render_rows
+
     facts = {k: v for k, v in jsonable(found.scan).items() if v is not None and k != "raw"}
-    console.print(render_rows("Scan", ("field", "value"), list(facts.items())))
+    _show(render_rows("Scan", ("field", "value"), list(facts.items())))
     if found.item:
-        console.print(f"item {found.item.sku}: {found.item.name}")
+        console.print(f"item {found.item.sku}: {found.item.name}", markup=False, highlight=False)
     if found.lot:
         console.print(f"lot {found.lot.lot}: [bold]{found.status}[/bold], expiry {found.lot.expiry or '-'}")
     if found.stock:
-        console.print(balance_table(found.stock, "Stock now"))
+        _show(balance_table(found.stock, "Stock now"))
 
 
 def _write_label(out: Path, content: bytes) -> None:
@@ -404,10 +517,6 @@ def sscc_allocate(
     with _app(db) as ledger_app:
         for code in ledger_app.barcodes.allocate_ssccs(_local_admin("cli:sscc"), count, prefix, extension):
             console.print(code, highlight=False)
-
-
-def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
 
 
 def main() -> None:

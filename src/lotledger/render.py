@@ -1,45 +1,104 @@
-"""Rich tables for the terminal. Long traces show their first rows and say how many more."""
+"""Rich tables for the terminal. Long traces show their first rows and say how many more.
+
+Identifiers (lot codes, SSCCs, supplier lots, references, event ids) are never
+cut or wrapped: their columns keep their full width, only free text (names,
+notes, reasons) folds. `show` prints a table wider than the terminal rather
+than cut it, and in a pipe at its natural width. Times are shown in the
+plant's time zone, with the zone named.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
+from rich.measure import Measurement
 from rich.table import Table
 from rich.tree import Tree
 
-from lotledger.domain import trace as tr
-from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import format_qty
-from lotledger.domain.records import EventRecord, MassBalance
+
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod, RenderableType
+
+    from lotledger.domain import trace as tr
+    from lotledger.domain.accounts import Token
+    from lotledger.domain.model import LotKey
+    from lotledger.domain.records import EventRecord, MassBalance
 
 ROWS = 40
+NUMERIC = frozenset({"qty", "depth", "shipments", "lots", "lines"})
+FREE_TEXT = frozenset({"name", "names", "note", "notes", "reason", "client"})  # these may fold; nothing else
+_UNLIMITED = 1_000_000
 
 
 def render_rows(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], total: int | None = None) -> Table:
-    """A titled table of rows; long ones show their first rows and say how many more."""
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for column in columns:
-        table.add_column(
-            column, justify="right" if column in ("qty", "depth", "shipments", "lots", "lines") else "left"
-        )
-    shown = 0
+    """A titled table of rows; long ones show their first rows and say how many more.
+
+    Every column but free text is `no_wrap` with its widest cell as minimum width."""
+    shown: list[tuple[str, ...]] = []
     for row in rows:
-        if shown == ROWS:
+        if len(shown) == ROWS:
             break
-        table.add_row(*("" if v is None else str(v) for v in row))
-        shown += 1
-    if total is not None and total > shown:
-        table.caption = f"{shown} of {total} rows shown; use --format json for all"
+        shown.append(tuple("" if v is None else str(v) for v in row))
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for index, column in enumerate(columns):
+        justify: JustifyMethod = "right" if column in NUMERIC else "left"
+        if column in FREE_TEXT:
+            table.add_column(column, justify=justify, overflow="fold")
+        else:
+            widest = max((cell_len(row[index]) for row in shown), default=0)
+            table.add_column(column, justify=justify, no_wrap=True, min_width=max(widest, cell_len(column)))
+    for cells in shown:
+        table.add_row(*cells)
+    if total is not None and total > len(shown):
+        table.caption = f"{len(shown)} of {total} rows shown; use --format json for all"
     return table
 
 
-def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+def show(console: Console, *renderables: RenderableType) -> None:
+    """Print without cutting: in a pipe at the natural width; on a terminal free text folds,
+    and what still does not fit is printed wider than the screen (the terminal wraps it)."""
+    for renderable in renderables:
+        with _wide_enough(console, fit_width(console, renderable)):
+            console.print(renderable)
 
 
-def backward_table(trace: tr.BackwardTrace) -> Table:
+def fit_width(console: Console, renderable: RenderableType) -> int:
+    """The width to print `renderable` at on `console` so that no key column is cut."""
+    need = Measurement.get(console, console.options.update_width(_UNLIMITED), renderable)
+    if not console.is_terminal:
+        return max(need.maximum, 1)
+    return max(console.width, need.minimum)
+
+
+@contextmanager
+def _wide_enough(console: Console, width: int) -> Iterator[None]:
+    saved = console.width
+    if width == saved:
+        yield
+        return
+    console.width = width
+    try:
+        yield
+    finally:
+        console.width = saved
+
+
+def _when(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """A time in the plant's zone, named: 2026-11-25 16:10 PST. Stored times without a zone are UTC."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def backward_table(trace: tr.BackwardTrace, zone: tzinfo = UTC) -> Table:
     rows = [(lot.depth, lot.lot, lot.origin, lot.expiry, "HELD" if lot.held else "") for lot in trace.lots]
     table = render_rows(
         f"Backward trace of {trace.root}: {len(rows)} ancestor lots",
@@ -51,7 +110,7 @@ def backward_table(trace: tr.BackwardTrace) -> Table:
         "Receipts at the end of the trace",
         ("lot", "supplier", "supplier lot", "reference", "time", "qty"),
         (
-            (r.lot, r.supplier, r.supplier_lot, r.reference, _when(r.time), f"{format_qty(r.qty)} {r.uom}")
+            (r.lot, r.supplier, r.supplier_lot, r.reference, _when(r.time, zone), f"{format_qty(r.qty)} {r.uom}")
             for r in trace.receipts
         ),
         len(trace.receipts),
@@ -65,7 +124,7 @@ def backward_table(trace: tr.BackwardTrace) -> Table:
                 f"{format_qty(e.parent_qty)} {e.parent_uom}",
                 e.child,
                 f"{format_qty(e.child_qty)} {e.child_uom}",
-                _when(e.time),
+                _when(e.time, zone),
             )
             for e in trace.edges
         ),
@@ -114,7 +173,7 @@ def genealogy_tree(trace: tr.BackwardTrace) -> Tree:
     return tree
 
 
-def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
+def forward_tables(trace: tr.ForwardTrace, zone: tzinfo = UTC) -> list[Table]:
     by_item = Counter(lot.lot.sku for lot in trace.lots)
     summary = ", ".join(f"{n} {sku}" for sku, n in by_item.most_common())
     lots = render_rows(
@@ -132,8 +191,8 @@ def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
                 c.shipments,
                 c.lots,
                 ", ".join(f"{format_qty(q)} {u}" for u, q in c.qty.items()),
-                _when(c.first),
-                _when(c.last),
+                _when(c.first, zone),
+                _when(c.last, zone),
             )
             for c in trace.customers
         ),
@@ -142,7 +201,7 @@ def forward_tables(trace: tr.ForwardTrace) -> list[Table]:
         "Shipments",
         ("time", "customer", "reference", "container", "lot", "qty"),
         (
-            (_when(s.time), s.customer, s.reference, s.container, s.lot, f"{format_qty(s.qty)} {s.uom}")
+            (_when(s.time, zone), s.customer, s.reference, s.container, s.lot, f"{format_qty(s.qty)} {s.uom}")
             for s in trace.shipments
         ),
         len(trace.shipments),
@@ -159,13 +218,13 @@ def balance_table(lines: list[tr.StockLine], title: str = "Stock on hand") -> Ta
     )
 
 
-def history_table(lot: LotKey, entries: list[EventRecord]) -> Table:
+def history_table(lot: LotKey, entries: list[EventRecord], zone: tzinfo = UTC) -> Table:
     return render_rows(
         f"History of {lot}",
         ("time", "event", "location", "reference", "recorded by", "client", "status", "id"),
         (
             (
-                _when(e.time),
+                _when(e.time, zone),
                 e.type,
                 e.location,
                 e.reference,
@@ -232,3 +291,11 @@ def summary_table(s: tr.ForwardSummary) -> Table:
         )
     )
     return grid
+
+
+def tokens_table(tokens: Iterable[Token], zone: tzinfo = UTC) -> Table:
+    return render_rows(
+        "Tokens",
+        ("id", "name", "user", "created", "revoked"),
+        [(t.id, t.name, t.username, _when(t.created_at, zone), _when(t.revoked_at, zone)) for t in tokens],
+    )
