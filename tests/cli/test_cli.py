@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -116,7 +118,15 @@ def test_an_unreachable_database_is_one_clear_line() -> None:
 
 
 def test_every_command_has_help_text() -> None:
-    command = get_command(app)
-    for name, sub in command.commands.items():  # type: ignore[attr-defined]
-        assert sub.help, f"lotledger {name} has no help"
-        assert run(name, "--help")[0] == 0
+    def walk(group: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+        for name, sub in group.commands.items():
+            yield (*path, name), sub
+            if hasattr(sub, "commands"):
+                yield from walk(sub, (*path, name))
+
+    seen = []
+    for path, sub in walk(get_command(app), ()):
+        assert sub.help, f"lotledger {' '.join(path)} has no help"
+        assert run(*path, "--help")[0] == 0
+        seen.append(" ".join(path))
+    assert {"trace", "user add", "token list", "label pallet", "sscc allocate"} <= set(seen)
