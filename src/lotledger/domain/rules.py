@@ -329,7 +329,7 @@ def _plan_void(event: ev.Event, view: LedgerView, fx: Effects) -> None:
         raise ValidationError("a void cannot be voided; record the original event again instead", "target")
     if target.voided_by is not None:
         raise Conflict(f"event {event.target} is already voided by {target.voided_by}", "target")
-    fx.movements = reverse(target.movements)
+    fx.movements = reverse(target.movements, "target")
     fx.touched = list(target.touched)
     fx.void_target = event.target
 
@@ -399,6 +399,9 @@ def _check_expiry(effects: Effects, view: LedgerView, event: ev.Event) -> None:
             )
 
 
-def reverse(movements: list[Movement]) -> list[Movement]:
-    """The movements that undo `movements`, kept under the same kinds for mass balance."""
-    return [Movement(m.lot, m.location, m.container, -m.delta, m.kind, m.field, m.partner) for m in movements]
+def reverse(movements: list[Movement], field: str) -> list[Movement]:
+    """The movements that undo `movements`, kept under the same kinds for mass balance.
+
+    A refusal names `field` (a void's `target`): not the original event's line, which the
+    SQL ledger does not keep and the void does not have."""
+    return [Movement(m.lot, m.location, m.container, -m.delta, m.kind, field, m.partner) for m in movements]

@@ -112,6 +112,8 @@ class SqlTransaction(LedgerState):
             self.unflushed[key] += to_micro(movement.delta)
             if movement.container:
                 self.container_keys[movement.container].add(key)
+            if movement.partner:
+                self.partner_row(movement.partner)  # its id is written with the movement (a void's reversal too)
             if movement.partner and movement.kind in ("ship", "return"):
                 self.received_by(movement.partner, movement.lot)  # read the stored figure first
                 self.received_unflushed[(movement.partner, movement.lot)] -= to_micro(movement.delta)
