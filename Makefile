@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` serves the API: make run PORT=8080, make run HOST=0.0.0.0 (every interface).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test lint fmt bench clean migration
 
@@ -21,8 +24,8 @@ run: $(VENV)/.installed
 	@test -f lotledger.db || $(BIN)/lotledger demo
 	@echo "Log in to the API as user demo, password demo-plant (POST /api/v1/auth/login), or with this token:"
 	-@$(BIN)/lotledger token create demo --name make-run
-	@echo "Try: curl -H 'Authorization: Bearer <token>' 'http://127.0.0.1:8000/api/v1/lots/trace?item=BREAD-W&lot=W-0001'"
-	$(BIN)/lotledger serve --host 127.0.0.1 --port 8000
+	@echo "Try: curl -H 'Authorization: Bearer <token>' 'http://$(HOST):$(PORT)/api/v1/lots/trace?item=BREAD-W&lot=W-0001'"
+	$(BIN)/lotledger serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench
