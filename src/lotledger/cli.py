@@ -106,7 +106,7 @@ def _show(*renderables: RenderableType) -> None:
 
 def _print_json(value: Any, out: TextIO | None = None) -> None:
     """Plain JSON, written straight to stdout (never through Rich's highlighter), piece by piece:
-    indented on a terminal, one compact line in a pipe. Times are ISO 8601 as stored (UTC)."""
+    indented on a terminal, one line in a pipe. Times are ISO 8601 as stored (UTC)."""
     out = out or sys.stdout
     indent = 2 if out.isatty() else None
     for chunk in _json_chunks(value, indent):
@@ -120,7 +120,7 @@ def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
     lists item by item (each item encoded whole), so a trace of 200,000 lots is never one string."""
     from lotledger.interchange.jsonout import jsonable
 
-    separators = (",", ": ") if indent else (",", ":")
+    separators = (",", ": ") if indent else (", ", ": ")  # json.dumps's own: one line, or indented
 
     def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
         members = None if whole else _members(value)
@@ -139,7 +139,7 @@ def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
         yield opening
         empty = True
         for prefix, member in parts:
-            yield ("" if empty else ",") + inner + prefix
+            yield ("" if empty else separators[0]) + inner + prefix
             yield from chunks(member, level + 1, members is None)
             empty = False
         if indent and not empty:
