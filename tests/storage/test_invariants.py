@@ -54,6 +54,17 @@ def test_database_refuses_to_change_recorded_events(plant: App, engine: Engine, 
         assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite has no TRUNCATE
+def test_postgresql_refuses_to_truncate_recorded_events(plant: App, engine: Engine) -> None:
+    receive(plant, "FLOUR", "F-1", 10)
+    # CASCADE gets past the foreign keys, so only the trigger stands in the way.
+    with pytest.raises(DBAPIError, match="events are append-only: TRUNCATE refused"), engine.begin() as conn:
+        conn.execute(text("TRUNCATE events CASCADE"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM events")).scalar() == 1
+    assert plant.queries.mass_balance(LotKey("FLOUR", "F-1")).on_hand == 10
+
+
 # 2. never below zero; a rejected event changes nothing
 
 

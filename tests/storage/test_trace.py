@@ -13,10 +13,12 @@ from sqlalchemy import Connection, Engine, select
 
 from lotledger.bootstrap import App
 from lotledger.demo import plant as demo_plant
+from lotledger.domain.errors import ValidationError
+from lotledger.domain.events import parse_event
 from lotledger.domain.model import LotKey
 from lotledger.storage import schema as t
 from lotledger.storage.trace import relatives, walk
-from tests.factories import line, load, produce, receive, setup_plant, ship, void
+from tests.factories import TESTER, line, load, now, produce, receive, setup_plant, ship, void
 
 _namespaces = itertools.count()
 
@@ -220,3 +222,34 @@ def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generate
         for s in full.on_hand:
             stock[(s.location, s.lot.sku)] += s.qty
         assert {(s.location, s.item): s.qty for s in summary.on_hand} == dict(stock)
+
+
+def test_traces_reach_exactly_256_levels_deep(plant: App, engine: Engine) -> None:
+    """A chain of 258 lots, C-0 -> C-1 -> ... -> C-257: 256 levels are kept, the 257th is cut."""
+    receive(plant, "FLOUR", "C-0", 1000)
+    chain = [
+        parse_event(
+            {
+                "type": "produce",
+                "time": now(),
+                "location": "RAW",
+                "inputs": [line("FLOUR", f"C-{n}", 1)],
+                "outputs": [line("FLOUR", f"C-{n + 1}", 1)],
+            }
+        )
+        for n in range(257)
+    ]
+    plant.recording.record_all(chain, TESTER)
+    first, last = LotKey("FLOUR", "C-0"), LotKey("FLOUR", "C-257")
+    down = plant.queries.forward(first)
+    assert [(lot.lot.code, lot.depth) for lot in down.lots] == [(f"C-{n}", n) for n in range(1, 257)]
+    up = plant.queries.backward(last)
+    assert [(lot.lot.code, lot.depth) for lot in up.lots] == [(f"C-{257 - n}", n) for n in range(1, 257)]
+    assert plant.queries.forward_summary(first).lots == 256
+    with engine.connect() as conn:
+        root, end = lot_id(conn, first), lot_id(conn, last)
+        assert max(relatives(conn, root, "down").values()) == max(walk(conn, root, "down").values()) == 256
+        assert max(relatives(conn, end, "up").values()) == max(walk(conn, end, "up").values()) == 256
+        assert end not in relatives(conn, root, "down")
+    with pytest.raises(ValidationError, match="depth: expected a depth from 1 to 256, got 257"):
+        plant.queries.forward(first, depth=257)
