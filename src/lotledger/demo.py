@@ -4,7 +4,15 @@ Suppliers deliver flour, yeast, salt and bags; the mixer makes dough, the oven
 bread, the wrapper wrapped loaves that go on pallets (SSCC) to customers. One
 salt lot, S-HUB, is a hub: half of all dough carries it, so its forward trace
 reaches a large share of the plant. `plant(cycles)` yields JSON objects in the
-vocabulary of DESIGN.md; each cycle is about seven events.
+vocabulary of docs/concepts.md; each cycle is about eight events.
+
+Like a real plant it also makes mistakes and corrects them: every tenth cycle
+has a move and a shipment keyed in by mistake and voided, a quality hold on a
+dough lot and everything made from it, then its release (every twentieth, a
+release voided and given again), and a customer returning part of a pallet,
+which is rewrapped into a rework lot of the same item. These come from their
+own random stream and sit between two of the plant's regular events, so the
+regular events keep their ids and times whatever is added.
 """
 
 from __future__ import annotations
@@ -19,7 +27,10 @@ from lotledger.domain.model import gs1_check_digit
 
 COMPANY_PREFIX = "0614141"
 START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
-EVENTS_PER_CYCLE = 7.3  # measured average; `cycles_for` uses it to hit --scale
+# Every event falls before END, however large the plant: the ledger refuses events dated ahead of its clock.
+END = datetime(2026, 11, 1, tzinfo=UTC)
+TICK = timedelta(minutes=15)  # between two regular events, unless END needs them closer
+EVENTS_PER_CYCLE = 8.3  # measured average; `cycles_for` uses it to hit --scale
 
 MASTER: list[dict[str, Any]] = [
     {"type": "location", "code": "PLANT", "name": "Bakery plant", "kind": "site", "gln": "0614141000012"},
@@ -75,20 +86,34 @@ def cycles_for(events: int) -> int:
     return max(1, round(events / EVENTS_PER_CYCLE))
 
 
+def tick_for(cycles: int) -> timedelta:
+    """15 minutes between events, or less (in whole seconds) so that `cycles` cycles end before END."""
+    events = cycles * EVENTS_PER_CYCLE + 2  # the hub receipt, and rounding
+    return min(TICK, timedelta(seconds=int((END - START).total_seconds() // events)))
+
+
 class _Plant:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, step: timedelta = TICK) -> None:
         self.rng = random.Random(seed)
-        self.time = START
+        self.mistakes = random.Random(seed * 1_000_003 + 1)  # the corrections' own stream: ids, customers
+        self.time = self.aside_time = START
+        self.step = step
         self.left: dict[str, float] = {}
         self.lot: dict[str, str] = {}
         self.deliveries = 0
 
-    def event_id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def event_id(self, rng: random.Random | None = None) -> str:
+        return str(uuid.UUID(int=(rng or self.rng).getrandbits(128), version=4))
 
-    def tick(self, minutes: int = 15) -> str:
-        self.time += timedelta(minutes=minutes)
+    def tick(self) -> str:
+        self.time += self.step
+        self.aside_time = self.time
         return self.time.isoformat()
+
+    def aside(self) -> str:
+        """A time after the last regular event and before the next (at most seven asides between two)."""
+        self.aside_time += timedelta(seconds=int(self.step.total_seconds()) // 8)
+        return self.aside_time.isoformat()
 
     def draw(self, sku: str, supplier: str, prefix: str, delivery: int, use: int, uom: str) -> Iterator[dict[str, Any]]:
         """Receive a fresh lot when the current one cannot cover `use`."""
@@ -116,9 +141,9 @@ class _Plant:
 
 
 def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
-    """Master data, then `cycles` production cycles of a bakery, as JSON objects."""
+    """Master data, then `cycles` production cycles of a bakery, as JSON objects, all dated before END."""
     yield from MASTER
-    p = _Plant(seed)
+    p = _Plant(seed, tick_for(cycles))
     yield {
         "id": p.event_id(),
         "type": "receive",
@@ -193,15 +218,18 @@ def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
             "to_location": "DOCK",
             "containers": [pallet],
         }
+        shipment = p.event_id()  # drawn before the customer, as it always was: the demo's ids stay the same
+        customer = p.rng.choice(CUSTOMERS)
         yield {
-            "id": p.event_id(),
+            "id": shipment,
             "type": "ship",
             "time": p.tick(),
             "location": "DOCK",
-            "partner": p.rng.choice(CUSTOMERS),
+            "partner": customer,
             "reference": f"SO-{c:05d}",
             "containers": [pallet],
         }
+        yield from _corrections(p, c, customer)
         if c % 10 == 0:
             yield {
                 "id": p.event_id(),
@@ -219,3 +247,47 @@ def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
                 "lots": [{"item": "BREAD", "lot": bread}],
                 "results": [{"name": "core temperature", "value": "96", "unit": "Cel", "pass": True}],
             }
+
+
+def _corrections(p: _Plant, c: int, customer: str) -> Iterator[dict[str, Any]]:
+    """What goes wrong in cycle `c` and how it is put right: voids, a hold and release, a return and its rework.
+
+    The 40 loose wrapped loaves left at FG after packing are what the mistakes touch. The rework
+    is in even cycles only, whose dough has a regular salt lot: S-HUB's descendants stay as they are."""
+    dough, wrapped = f"D-{c:04d}", f"W-{c:04d}"
+    loose = [{"item": "BREAD-W", "lot": wrapped, "qty": "10", "uom": "ea"}]
+    if c % 10 == 3:
+        mistake = p.event_id(p.mistakes)
+        yield {"id": mistake, "type": "move", "time": p.aside(), "location": "FG", "to_location": "DOCK",
+               "lines": loose}  # fmt: skip
+        yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "FG", "target": mistake,
+               "reason": "Moved the wrong lot"}  # fmt: skip
+    elif c % 10 == 5:
+        lots = [{"item": "DOUGH", "lot": dough}]
+        yield {"id": p.event_id(p.mistakes), "type": "hold", "time": p.aside(), "location": "MIX",
+               "reason": "Allergen swab pending", "scope": "downstream", "lots": lots}  # fmt: skip
+        release = p.event_id(p.mistakes)
+        yield {"id": release, "type": "release", "time": p.aside(), "location": "MIX",
+               "reason": "Swab negative", "scope": "downstream", "lots": lots}  # fmt: skip
+        if c % 20 == 15:
+            yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "MIX",
+                   "target": release, "reason": "Released before the lab signed the result"}  # fmt: skip
+            yield {"id": p.event_id(p.mistakes), "type": "release", "time": p.aside(), "location": "MIX",
+                   "reason": "Lab signed: swab negative", "scope": "downstream", "lots": lots}  # fmt: skip
+    elif c % 10 == 6:
+        back = [{"item": "BREAD-W", "lot": wrapped, "qty": "24", "uom": "ea"}]
+        rework = f"WR-{c:04d}"
+        yield {"id": p.event_id(p.mistakes), "type": "return", "time": p.aside(), "location": "DOCK",
+               "partner": customer, "reference": f"RMA-{c:05d}", "lines": back}  # fmt: skip
+        yield {"id": p.event_id(p.mistakes), "type": "produce", "time": p.aside(), "location": "WRAP",
+               "reference": f"RW-{c:05d}", "note": "Torn bags: rewrapped",
+               "inputs": [{**back[0], "location": "DOCK"}],
+               "outputs": [{"item": "BREAD-W", "lot": rework, "qty": "24", "uom": "ea"}]}  # fmt: skip
+        yield {"id": p.event_id(p.mistakes), "type": "move", "time": p.aside(), "location": "WRAP", "to_location": "FG",
+               "lines": [{"item": "BREAD-W", "lot": rework, "qty": "24", "uom": "ea"}]}  # fmt: skip
+    elif c % 10 == 8:
+        mistake = p.event_id(p.mistakes)
+        yield {"id": mistake, "type": "ship", "time": p.aside(), "location": "FG",
+               "partner": p.mistakes.choice(CUSTOMERS), "reference": f"SO-{c:05d}-X", "lines": loose}  # fmt: skip
+        yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "FG", "target": mistake,
+               "reason": "Keyed in against the wrong order"}  # fmt: skip
