@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,27 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 if os.environ.get("CI"):
     settings.load_profile("ci")
 _names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _parameters_stay_as_written(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A parametrized dict or list is shared by every test it parametrizes: a test that changed
+    it would change the next test's input. Fail the test that does (copy it instead)."""
+    callspec = getattr(request.node, "callspec", None)
+    params = {k: v for k, v in (callspec.params.items() if callspec else ()) if isinstance(v, (dict, list))}
+    before = copy.deepcopy(params)
+    yield
+    for name, value in params.items():
+        if value == before[name]:
+            continue
+        message = f"{request.node.nodeid} changed its parameter {name!r}: copy it before changing it"
+        if request.node.originalname not in _KNOWN_TO_CHANGE_PARAMETERS:
+            pytest.fail(message)
+        warnings.warn(message, stacklevel=1)
+
+
+# Tests in files this suite's maintainers do not own, reported to their owners: warned about, not failed.
+_KNOWN_TO_CHANGE_PARAMETERS = {"test_bad_input_gets_problem_json_naming_the_field"}  # tests/api/test_api.py
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +43,11 @@ PARTNERS = [
     Partner("DELI", "Deli", "customer"),
 ]
 PALLET = "106141412345678908"
+
+
+def exactly(message: str) -> str:
+    """A `pytest.raises(match=...)` pattern for this message, word for word (the error as str(): "field: message")."""
+    return f"^{re.escape(message)}$"
 
 
 def now() -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from lotledger.domain.errors import Conflict, LotOnHold, NotFound, ValidationError
 from lotledger.domain.model import LotKey
-from tests.factories import hold, line, move, produce, receive, record, release, ship, void
+from tests.factories import exactly, hold, line, move, produce, receive, record, release, ship, void
 
 F1, D1, B1 = LotKey("FLOUR", "F-1"), LotKey("DOUGH", "D-1"), LotKey("BREAD", "B-1")
 
@@ -28,17 +28,17 @@ def bake(plant: Any) -> None:
 def test_a_held_lot_cannot_be_consumed_and_the_error_names_the_hold(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
     held = hold(plant, "FLOUR", "F-1")
-    with pytest.raises(LotOnHold) as refused:
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("inputs[0].lot", "FLOUR/F-1", held.id))):
         produce(plant, [line("FLOUR", "F-1", 10)], [line("DOUGH", "D-1", 10)])
-    assert str(refused.value) == on_hold_message("inputs[0].lot", "FLOUR/F-1", held.id)
 
 
 def test_a_held_lot_cannot_be_shipped_and_the_error_names_the_hold(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
     held = hold(plant, "FLOUR", "F-1", reason="supplier recall")
-    with pytest.raises(LotOnHold) as refused:
+    with pytest.raises(
+        LotOnHold, match=exactly(on_hold_message("lines[0].qty", "FLOUR/F-1", held.id, "supplier recall"))
+    ):
         ship(plant, "FLOUR", "F-1", 10)
-    assert str(refused.value) == on_hold_message("lines[0].qty", "FLOUR/F-1", held.id, "supplier recall")
     assert plant.queries.mass_balance(F1).shipped == 0
 
 
@@ -53,9 +53,8 @@ def test_a_held_lot_may_still_be_moved_and_counted(plant: Any) -> None:
 def test_a_downstream_hold_holds_every_lot_made_from_the_lot(plant: Any) -> None:
     bake(plant)
     held = hold(plant, "FLOUR", "F-1", scope="downstream")
-    with pytest.raises(LotOnHold) as refused:
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].qty", "BREAD/B-1", held.id))):
         ship(plant, "BREAD", "B-1", 5, "ea")
-    assert str(refused.value) == on_hold_message("lines[0].qty", "BREAD/B-1", held.id)
     assert [plant.queries.lot(key).holds for key in (F1, D1, B1)] == [[f"hold {held.id}: metal detector alarm"]] * 3
 
 
@@ -76,9 +75,8 @@ def test_a_downstream_release_lifts_the_holds_on_the_descendants(plant: Any) -> 
 
 def test_a_release_of_a_lot_that_is_not_on_hold_is_refused(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict, match=exactly("lots[0]: lot FLOUR/F-1 is not on hold")):
         release(plant, "FLOUR", "F-1")
-    assert str(refused.value) == "lots[0]: lot FLOUR/F-1 is not on hold"
 
 
 def test_a_second_release_of_the_same_lot_is_refused(plant: Any) -> None:
@@ -139,9 +137,8 @@ def test_voiding_a_release_puts_the_hold_back(plant: Any) -> None:
     released = release(plant, "FLOUR", "F-1")
     void(plant, released.id, "released before the lab result")
     assert plant.queries.lot(F1).holds == [f"hold {held.id}: metal detector alarm"]
-    with pytest.raises(LotOnHold) as refused:
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].qty", "FLOUR/F-1", held.id))):
         ship(plant, "FLOUR", "F-1", 1)
-    assert str(refused.value) == on_hold_message("lines[0].qty", "FLOUR/F-1", held.id)
 
 
 def test_voiding_a_downstream_release_holds_the_descendants_again(plant: Any) -> None:
@@ -165,25 +162,24 @@ def test_after_a_voided_release_the_lot_can_be_released_again(plant: Any) -> Non
 def test_a_void_cannot_be_voided(plant: Any) -> None:
     received = receive(plant, "FLOUR", "F-1", 100)
     cancel = void(plant, received.id)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match=exactly("target: a void cannot be voided; record the original event again instead")
+    ):
         void(plant, cancel.id)
-    assert str(refused.value) == "target: a void cannot be voided; record the original event again instead"
 
 
 def test_an_event_can_be_voided_only_once(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
     shipped = ship(plant, "FLOUR", "F-1", 10)
     cancel = void(plant, shipped.id)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict, match=exactly(f"target: event {shipped.id} is already voided by {cancel.id}")):
         void(plant, shipped.id, "again")
-    assert str(refused.value) == f"target: event {shipped.id} is already voided by {cancel.id}"
     assert plant.queries.mass_balance(F1).on_hand == 100
 
 
 def test_voiding_an_unknown_event_is_refused_as_not_found(plant: Any) -> None:
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(NotFound, match=exactly("target: no event 00000000-0000-4000-8000-000000000000 to void")):
         void(plant, "00000000-0000-4000-8000-000000000000")
-    assert str(refused.value) == "target: no event 00000000-0000-4000-8000-000000000000 to void"
 
 
 def test_a_void_reverses_the_stock_and_both_events_stay_in_history(plant: Any) -> None:
@@ -201,9 +197,8 @@ def test_a_void_reverses_the_stock_and_both_events_stay_in_history(plant: Any) -
 def test_voiding_a_receipt_whose_stock_was_used_is_refused(plant: Any) -> None:
     received = receive(plant, "FLOUR", "F-1", 100)
     ship(plant, "FLOUR", "F-1", 60)
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict, match=exactly("target: lot FLOUR/F-1 at RAW has 40 kg, the event takes 100 kg")):
         void(plant, received.id)
-    assert str(refused.value) == "target: lot FLOUR/F-1 at RAW has 40 kg, the event takes 100 kg"
 
 
 def test_voiding_a_produce_removes_its_genealogy_from_holds(plant: Any) -> None:

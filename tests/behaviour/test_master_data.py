@@ -9,14 +9,15 @@ import pytest
 
 from lotledger.domain.errors import AlreadyExists, Conflict, NotFound, ValidationError
 from lotledger.domain.model import Item, Location, Partner
-from tests.factories import ADMIN, ATTRIBUTION, line, receive, record
+from tests.factories import ADMIN, ATTRIBUTION, exactly, line, receive, record
 
 
 def test_an_items_unit_cannot_change_once_it_has_lots(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 10)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match=exactly("uom: item FLOUR already has lots in kg; its base unit cannot become lb")
+    ):
         plant.master_data.update(Item, "FLOUR", {"name": "Flour", "uom": "lb"}, ADMIN)
-    assert str(refused.value) == "uom: item FLOUR already has lots in kg; its base unit cannot become lb"
     assert plant.master_data.one(Item, "FLOUR").uom == "kg"
 
 
@@ -32,9 +33,8 @@ def test_an_item_with_lots_may_still_be_renamed(plant: Any) -> None:
 
 
 def test_a_gtin_belongs_to_one_item(plant: Any) -> None:
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict, match=exactly("gtin: GTIN 09506000134352 already belongs to item BREAD")):
         plant.master_data.create(Item, {"sku": "ROLL", "name": "Roll", "uom": "ea", "gtin": "09506000134352"}, ADMIN)
-    assert str(refused.value) == "gtin: GTIN 09506000134352 already belongs to item BREAD"
     with pytest.raises(NotFound, match="unknown item 'ROLL'"):
         plant.master_data.one(Item, "ROLL")
 
@@ -51,17 +51,15 @@ def test_an_item_keeps_its_own_gtin_when_it_is_changed(plant: Any) -> None:
 
 
 def test_a_location_cannot_be_its_own_parent(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("parent: RAW is inside RAW; that would make a loop")):
         plant.master_data.update(Location, "RAW", {"name": "Raw", "kind": "warehouse", "parent": "RAW"}, ADMIN)
-    assert str(refused.value) == "parent: RAW is inside RAW; that would make a loop"
 
 
 def test_a_location_cannot_be_inside_its_own_child(plant: Any) -> None:
     plant.master_data.create(Location, {"code": "A", "name": "A", "kind": "zone", "parent": "PLANT"}, ADMIN)
     plant.master_data.create(Location, {"code": "B", "name": "B", "kind": "bin", "parent": "A"}, ADMIN)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("parent: B is inside A; that would make a loop")):
         plant.master_data.update(Location, "A", {"name": "A", "kind": "zone", "parent": "B"}, ADMIN)
-    assert str(refused.value) == "parent: B is inside A; that would make a loop"
     assert plant.master_data.one(Location, "A").parent == "PLANT"
 
 
@@ -74,9 +72,8 @@ def test_a_location_cannot_close_a_longer_loop(plant: Any) -> None:
 
 
 def test_a_location_under_an_unknown_parent_is_refused(plant: Any) -> None:
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(NotFound, match=exactly("parent: unknown parent location 'NOPE'")):
         plant.master_data.create(Location, {"code": "A", "name": "A", "kind": "zone", "parent": "NOPE"}, ADMIN)
-    assert str(refused.value) == "parent: unknown parent location 'NOPE'"
 
 
 @pytest.mark.parametrize(
@@ -102,15 +99,13 @@ def test_a_location_under_an_unknown_parent_is_refused(plant: Any) -> None:
 def test_creating_a_record_whose_code_exists_is_refused(
     plant: Any, kind: type, raw: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(AlreadyExists) as refused:
+    with pytest.raises(AlreadyExists, match=exactly(message)):
         plant.master_data.create(kind, dict(raw), ADMIN)
-    assert str(refused.value) == message
 
 
 def test_updating_a_record_that_does_not_exist_is_refused(plant: Any) -> None:
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(NotFound, match=exactly("code: unknown partner 'ACME'")):
         plant.master_data.update(Partner, "ACME", {"name": "Acme", "role": "customer"}, ADMIN)
-    assert str(refused.value) == "code: unknown partner 'ACME'"
 
 
 def test_saving_an_unchanged_record_changes_nothing(plant: Any) -> None:
@@ -123,29 +118,25 @@ def test_saving_an_unchanged_record_changes_nothing(plant: Any) -> None:
 def test_a_deactivated_item_cannot_be_used_by_new_events(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 10)
     plant.master_data.deactivate(Item, "FLOUR", ADMIN)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("lines[0].item: item 'FLOUR' is deactivated")):
         receive(plant, "FLOUR", "F-2", 10)
-    assert str(refused.value) == "lines[0].item: item 'FLOUR' is deactivated"
 
 
 def test_a_deactivated_location_cannot_be_used_by_new_events(plant: Any) -> None:
     plant.master_data.deactivate(Location, "DOCK", ADMIN)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("location: location 'DOCK' is deactivated")):
         receive(plant, "FLOUR", "F-1", 10, location="DOCK")
-    assert str(refused.value) == "location: location 'DOCK' is deactivated"
 
 
 def test_a_partner_must_have_the_role_the_event_needs(plant: Any) -> None:
     document = {"type": "receive", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-1", 1)]}
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("partner: partner 'SHOP' is a customer, expected a supplier")):
         record(plant, document)
-    assert str(refused.value) == "partner: partner 'SHOP' is a customer, expected a supplier"
     receive(plant, "FLOUR", "F-1", 10)
     with pytest.raises(ValidationError, match="partner: partner 'MILL' is a supplier, expected a customer"):
         record(plant, {**document, "type": "ship", "partner": "MILL"})
 
 
 def test_an_update_naming_another_code_than_its_path_is_refused(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("sku: the body names another item than the path")):
         plant.master_data.update(Item, "FLOUR", {"sku": "SALT", "name": "Salt", "uom": "kg"}, ADMIN)
-    assert str(refused.value) == "sku: the body names another item than the path"

@@ -11,7 +11,7 @@ from lotledger.domain.errors import Forbidden
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import Item, LotKey
 from lotledger.domain.recording import Attribution
-from tests.factories import OPERATOR, TESTER, hold, line, now, receive, record, ship
+from tests.factories import OPERATOR, TESTER, exactly, hold, line, now, receive, record, ship
 
 VIEWER = Caller(User(4, "auditor", "viewer"), Attribution("user:auditor", "session:auditor"))
 F1 = LotKey("FLOUR", "F-1")
@@ -31,9 +31,10 @@ def test_an_operator_may_not_record_holds_releases_or_voids(plant: Any, kind: st
     shipped = receive(plant, "FLOUR", "F-1", 100)
     if kind == "release":
         hold(plant, "FLOUR", "F-1")
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(
+        Forbidden, match=exactly(f"recording a {kind} event needs the quality role; floor is a operator")
+    ):
         record(plant, status_event(kind, shipped.id), who=OPERATOR)
-    assert str(refused.value) == f"recording a {kind} event needs the quality role; floor is a operator"
     assert len(plant.queries.history(F1)) == (2 if kind == "release" else 1)
 
 
@@ -57,13 +58,14 @@ def test_an_operator_may_record_stock_events(plant: Any) -> None:
 
 
 def test_a_viewer_may_not_record_any_event(plant: Any) -> None:
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(
+        Forbidden, match=exactly("recording a receive event needs the operator role; auditor is a viewer")
+    ):
         record(
             plant,
             {"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("FLOUR", "F-1", 100)]},
             who=VIEWER,
         )
-    assert str(refused.value) == "recording a receive event needs the operator role; auditor is a viewer"
 
 
 def test_one_forbidden_event_refuses_the_whole_batch(plant: Any) -> None:
@@ -88,6 +90,7 @@ def test_an_operator_may_not_submit_a_hold_to_the_group_commit(plant: Any) -> No
 
 @pytest.mark.parametrize("who", [OPERATOR, TESTER])
 def test_only_an_admin_may_create_master_data(plant: Any, who: Caller) -> None:
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(
+        Forbidden, match=exactly(f"creating a item needs the admin role; {who.user.username} is a {who.user.role}")
+    ):
         plant.master_data.create(Item, {"sku": "RYE", "name": "Rye", "uom": "kg"}, who)
-    assert str(refused.value) == f"creating a item needs the admin role; {who.user.username} is a {who.user.role}"

@@ -8,31 +8,28 @@ import pytest
 
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.model import Item, Location, LotKey, Partner
-from tests.factories import ADMIN, hold, line, receive, record
+from tests.factories import ADMIN, exactly, hold, line, receive, record
 
 F1 = LotKey("FLOUR", "F-1")
 
 
 def test_a_blank_hold_reason_is_refused(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 10)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("reason: must not be blank")):
         hold(plant, "FLOUR", "F-1", reason="   ")
-    assert str(refused.value) == "reason: must not be blank"
     assert plant.queries.lot(F1).holds == []
 
 
 def test_a_missing_hold_reason_is_refused_as_required(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 10)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("reason: is required")):
         hold(plant, "FLOUR", "F-1", reason="")
-    assert str(refused.value) == "reason: is required"
 
 
 @pytest.mark.parametrize("blank", ["   ", "\t\n", "\u3000"])
 def test_a_blank_item_name_is_refused(plant: Any, blank: str) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("name: must not be blank")):
         plant.master_data.create(Item, {"sku": "RYE", "name": blank, "uom": "kg"}, ADMIN)
-    assert str(refused.value) == "name: must not be blank"
 
 
 def test_blank_optional_text_on_an_event_is_refused_not_dropped(plant: Any) -> None:
@@ -63,9 +60,8 @@ def test_empty_optional_text_means_not_given(plant: Any) -> None:
     ],
 )
 def test_a_yes_no_field_written_as_text_is_refused(plant: Any, kind: type, raw: dict[str, Any]) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("active: expected true or false, got 'false'")):
         plant.master_data.create(kind, dict(raw), ADMIN)
-    assert str(refused.value) == "active: expected true or false, got 'false'"
 
 
 def test_a_pass_flag_written_as_text_is_refused(plant: Any) -> None:
@@ -76,44 +72,39 @@ def test_a_pass_flag_written_as_text_is_refused(plant: Any) -> None:
         "lots": [{"item": "FLOUR", "lot": "F-1"}],
         "results": [{"name": "moisture", "value": "14.2", "unit": "%", "pass": "true"}],
     }
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("results[0].pass: expected true or false, got 'true'")):
         record(plant, observation)
-    assert str(refused.value) == "results[0].pass: expected true or false, got 'true'"
 
 
 @pytest.mark.parametrize("field", ["reference", "actor", "note"])
 def test_a_nul_character_in_event_text_is_refused(plant: Any, field: str) -> None:
     document = {"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1)]}
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly(f"{field}: contains a NUL character")):
         record(plant, {**document, field: "PO\x00-1"})
-    assert str(refused.value) == f"{field}: contains a NUL character"
     assert plant.queries.balances(sku="FLOUR") == []
 
 
 def test_a_nul_character_in_a_reason_is_refused(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 10)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("reason: contains a NUL character")):
         hold(plant, "FLOUR", "F-1", reason="bad\x00batch")
-    assert str(refused.value) == "reason: contains a NUL character"
 
 
 def test_a_nul_character_in_a_master_record_name_is_refused(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("name: contains a NUL character")):
         plant.master_data.create(Partner, {"code": "ACME", "name": "Ac\x00me", "role": "customer"}, ADMIN)
-    assert str(refused.value) == "name: contains a NUL character"
 
 
 def test_a_nul_character_in_a_code_is_refused(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError,
+        match=exactly("partner: expected a code of letters, digits and . _ / : - (at most 64), got 'MI\\x00LL'"),
+    ):
         record(plant, {"type": "receive", "location": "RAW", "partner": "MI\x00LL", "lines": [line("FLOUR", "F-1", 1)]})
-    assert (
-        str(refused.value) == "partner: expected a code of letters, digits and . _ / : - (at most 64), got 'MI\\x00LL'"
-    )
 
 
 def test_text_longer_than_its_limit_is_refused_with_both_lengths(plant: Any) -> None:
     document = {"type": "receive", "location": "RAW", "partner": "MILL", "lines": [line("FLOUR", "F-1", 1)]}
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("reference: is 129 characters long; at most 128 are kept")):
         record(plant, {**document, "reference": "x" * 129})
-    assert str(refused.value) == "reference: is 129 characters long; at most 128 are kept"
     record(plant, {**document, "reference": "x" * 128})

@@ -10,7 +10,7 @@ import pytest
 
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.model import LotKey
-from tests.factories import line, record
+from tests.factories import exactly, line, record
 
 F1 = LotKey("FLOUR", "F-1")
 
@@ -21,14 +21,10 @@ def receipt(**change: Any) -> dict[str, Any]:
 
 def test_an_event_more_than_an_hour_ahead_of_the_clock_is_refused_on_time(plant: Any) -> None:
     ahead = (datetime.now(UTC) + timedelta(hours=1, minutes=5)).replace(microsecond=0)
-    with pytest.raises(ValidationError) as refused:
+    clock = r"\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)"  # the ledger's clock when it refused, to the second
+    ahead_of = f"^time: {re.escape(ahead.isoformat())} is more than 60 minutes ahead of the ledger's clock {clock}$"
+    with pytest.raises(ValidationError, match=ahead_of):
         record(plant, receipt(time=ahead.isoformat()))
-    assert refused.value.field == "time"
-    assert re.fullmatch(
-        re.escape(f"{ahead.isoformat()} is more than 60 minutes ahead of the ledger's clock (")
-        + r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)",
-        refused.value.message,
-    ), refused.value.message
     assert plant.queries.balances(sku="FLOUR") == []
 
 
@@ -62,11 +58,13 @@ def _zone(hours: int) -> timezone:
     ],
 )
 def test_a_time_outside_the_years_1900_to_2199_is_refused_with_a_clear_message(plant: Any, time: str) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError,
+        match=exactly(
+            f"time: {datetime.fromisoformat(time).isoformat()} is outside the years 1900-2199 lotledger records"
+        ),
+    ):
         record(plant, receipt(time=time))
-    assert str(refused.value) == (
-        f"time: {datetime.fromisoformat(time).isoformat()} is outside the years 1900-2199 lotledger records"
-    )
 
 
 def test_the_first_moment_of_1900_is_accepted(plant: Any) -> None:
@@ -76,9 +74,8 @@ def test_the_first_moment_of_1900_is_accepted(plant: Any) -> None:
 
 @pytest.mark.parametrize("expiry", ["1899-12-31", "2200-01-01", "0001-01-01", "9999-12-31"])
 def test_an_expiry_outside_the_years_1900_to_2199_is_refused(plant: Any, expiry: str) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly(f"lines[0].expiry: {expiry} is outside the years 1900-2199")):
         record(plant, receipt(lines=[line("FLOUR", "F-1", 10, expiry=expiry)]))
-    assert str(refused.value) == f"lines[0].expiry: {expiry} is outside the years 1900-2199"
 
 
 @pytest.mark.parametrize("time", ["yesterday", "2026-03-01T08:00:00", "10000-01-01T00:00:00Z", 20260301])
@@ -91,9 +88,10 @@ def test_a_time_that_is_not_iso_8601_with_an_offset_is_refused(plant: Any, time:
 
 
 def test_a_lone_surrogate_in_a_reference_is_refused_not_a_crash(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match=exactly("reference: contains a lone surrogate, which is not text in any encoding")
+    ):
         record(plant, receipt(reference="PO-\ud800"))
-    assert str(refused.value) == "reference: contains a lone surrogate, which is not text in any encoding"
     assert plant.queries.balances(sku="FLOUR") == []
 
 
@@ -112,31 +110,30 @@ def test_text_outside_ascii_is_kept_as_written(plant: Any) -> None:
 
 @pytest.mark.parametrize("uom", ["t", "lb", "kg", "g"])
 def test_an_astronomical_quantity_is_refused_on_its_field(plant: Any, uom: str) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match=exactly("lines[0].qty: '1e999999' is too large (less than 10^12 in any unit)")
+    ):
         record(plant, receipt(lines=[line("FLOUR", "F-1", "1e999999", uom)]))
-    assert str(refused.value) == "lines[0].qty: '1e999999' is too large (less than 10^12 in any unit)"
 
 
 def test_a_quantity_that_reaches_ten_to_the_twelve_base_units_after_conversion_is_refused_on_qty(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("lines[0].qty: 1000000000 t is too large (10^12 kg at most)")):
         record(plant, receipt(lines=[line("FLOUR", "F-1", "1e9", "t")]))
-    assert str(refused.value) == "lines[0].qty: 1000000000 t is too large (10^12 kg at most)"
 
 
 def test_a_quantity_below_a_millionth_of_the_base_unit_is_refused_on_qty(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly("lines[0].qty: 0.0000001 g is below a millionth of kg")):
         record(plant, receipt(lines=[line("FLOUR", "F-1", "0.0000001", "g")]))
-    assert str(refused.value) == "lines[0].qty: 0.0000001 g is below a millionth of kg"
 
 
 def test_a_vanishingly_small_quantity_is_refused_with_a_short_message(plant: Any) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(
+        ValidationError, match=exactly("lines[0].qty: '1e-999999' is too small (below a millionth in any unit)")
+    ):
         record(plant, receipt(lines=[line("FLOUR", "F-1", "1e-999999", "kg")]))
-    assert str(refused.value) == "lines[0].qty: '1e-999999' is too small (below a millionth in any unit)"
 
 
 @pytest.mark.parametrize("qty", ["NaN", "Infinity", "-Infinity", "sNaN"])
 def test_a_quantity_that_is_not_finite_is_refused(plant: Any, qty: str) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match=exactly(f"lines[0].qty: expected a finite number, got {qty!r}")):
         record(plant, receipt(lines=[line("FLOUR", "F-1", qty)]))
-    assert str(refused.value) == f"lines[0].qty: expected a finite number, got {qty!r}"

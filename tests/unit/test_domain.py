@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,9 +61,8 @@ def test_document_round_trips_through_the_parser() -> None:
     ],
 )
 def test_malformed_events_name_the_field(change: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(ValidationError, match=f"^{re.escape(message)}"):
         parse_event({**RECEIPT, **change})
-    assert str(raised.value).startswith(message)
 
 
 def test_produce_refuses_a_lot_that_is_input_and_output() -> None:
