@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lotledger.domain.errors import InsufficientStock, NotFound, ValidationError
+from lotledger.domain.errors import Conflict, InsufficientStock, NotFound, ValidationError
 from lotledger.domain.model import LotKey
 from tests.factories import (
     PALLET,
@@ -160,3 +160,18 @@ def test_mass_balance_is_in_the_items_base_unit(plant: Any) -> None:
     ship(plant, "FLOUR", "F-1", 1, "lb")
     balance = plant.queries.mass_balance(F1)
     assert (balance.received, balance.shipped, balance.on_hand) == (2000, Decimal("0.953592"), Decimal("1999.046408"))
+
+
+def test_a_balance_cannot_reach_ten_to_the_twelve_base_units(plant: Any) -> None:
+    """Storage keeps millionths in 64 bits: a balance that grew past 10^12 would overflow (or turn
+    into a float) there; it is refused like a quantity that large, the same on every ledger."""
+    receive(plant, "FLOUR", "F-1", "999999999999")
+    with pytest.raises(
+        Conflict,
+        match=exactly("lines[0].qty: lot FLOUR/F-1 at RAW would hold 1999999999998 kg; a balance stays below 10^12 kg"),
+    ):
+        receive(plant, "FLOUR", "F-1", "999999999999")
+    move(plant, "FLOUR", "F-1", "999999999999", to="FG")
+    receive(plant, "FLOUR", "F-1", "999999999999")
+    balance = plant.queries.mass_balance(F1)
+    assert (balance.received, balance.on_hand, balance.difference) == (1999999999998, 1999999999998, 0)

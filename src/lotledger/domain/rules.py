@@ -31,6 +31,7 @@ from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import format_qty, to_base
 
 LOOSE = ""  # the container of stock that is not in a case or pallet
+MAX_BALANCE = Decimal(10) ** 12  # base units at one place: as for a quantity, so millionths fit 64 bits
 
 # Movement kinds, and how mass balance counts them.
 INFLOW_KINDS = ("receive", "produce", "return")
@@ -359,7 +360,7 @@ def net_deltas(movements: list[Movement]) -> dict[tuple[LotKey, str, str], Decim
 
 
 def check_effects(effects: Effects, view: LedgerView, event: ev.Event) -> None:
-    """Refuse a held or expired lot consumed or shipped, or a balance below zero; the error names which."""
+    """Refuse a held or expired lot consumed or shipped, a balance below 0 or reaching 10^12; the error says which."""
     for lot, path in effects.guarded.items():
         reason = view.hold_reason(lot)
         if reason is not None:
@@ -370,10 +371,14 @@ def check_effects(effects: Effects, view: LedgerView, event: ev.Event) -> None:
     for m in effects.movements:
         first_field.setdefault((m.lot, m.location, m.container), m.field)
     for key, delta in net_deltas(effects.movements).items():
-        if delta >= 0:
+        if delta == 0:
             continue
         lot, location, container = key
         have = view.balance(lot, location, container)
+        if delta > 0:
+            if have + delta >= MAX_BALANCE:
+                _refuse_too_large(view, key, have + delta, first_field[key])
+            continue
         if have + delta < 0:
             item = view.item(lot.sku)
             uom = item.uom if item else ""
@@ -382,6 +387,17 @@ def check_effects(effects: Effects, view: LedgerView, event: ev.Event) -> None:
                 f"lot {lot} at {where} has {format_qty(have)} {uom}, the event takes {format_qty(-delta)} {uom}",
                 first_field[key],
             )
+
+
+def _refuse_too_large(view: LedgerView, key: tuple[LotKey, str, str], total: Decimal, field: str) -> None:
+    """Storage keeps millionths in 64 bits: a balance stays below 10^12 base units, as a quantity does."""
+    lot, location, container = key
+    item = view.item(lot.sku)
+    uom = item.uom if item else ""
+    where = f"{location} in container {container}" if container else location
+    raise Conflict(
+        f"lot {lot} at {where} would hold {format_qty(total)} {uom}; a balance stays below 10^12 {uom}", field
+    )
 
 
 def _check_expiry(effects: Effects, view: LedgerView, event: ev.Event) -> None:
