@@ -9,7 +9,7 @@ import pytest
 
 from lotledger.domain.errors import Conflict, LotOnHold, NotFound, ValidationError
 from lotledger.domain.model import LotKey
-from tests.factories import exactly, hold, line, move, produce, receive, record, release, ship, void
+from tests.factories import PALLET, exactly, hold, line, move, pack, produce, receive, record, release, ship, void
 
 F1, D1, B1 = LotKey("FLOUR", "F-1"), LotKey("DOUGH", "D-1"), LotKey("BREAD", "B-1")
 
@@ -209,3 +209,14 @@ def test_voiding_a_produce_removes_its_genealogy_from_holds(plant: Any) -> None:
     hold(plant, "FLOUR", "F-1", scope="downstream")
     assert plant.queries.lot(D1).holds == []
     ship(plant, "DOUGH", "D-1", 5)
+
+
+def test_a_held_lot_cannot_leave_on_a_pallet(plant: Any) -> None:
+    receive(plant, "FLOUR", "F-1", 100)
+    receive(plant, "SALT", "S-1", 10)
+    pack(plant, "FLOUR", "F-1", 40)
+    pack(plant, "SALT", "S-1", 4)
+    held = hold(plant, "SALT", "S-1")
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("containers[0]", "SALT/S-1", held.id))):
+        record(plant, {"type": "ship", "location": "RAW", "partner": "SHOP", "containers": [PALLET]})
+    assert plant.queries.mass_balance(F1).shipped == 0

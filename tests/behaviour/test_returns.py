@@ -11,7 +11,7 @@ import pytest
 from lotledger.domain.errors import NotFound, ReturnExceedsShipped
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import LotKey
-from tests.factories import TESTER, exactly, give_back, line, now, receive, record, ship, void
+from tests.factories import PALLET, TESTER, exactly, give_back, line, now, pack, receive, record, ship, void
 
 F1 = LotKey("FLOUR", "F-1")
 
@@ -134,3 +134,17 @@ def test_a_return_and_the_shipment_in_one_batch_see_each_other(plant: Any) -> No
     back = {"type": "return", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-1", 30)]}
     plant.recording.record_all([parse_event({**out, "time": now()}), parse_event({**back, "time": now()})], TESTER)
     assert plant.queries.mass_balance(F1).returned == 30
+
+
+def test_a_whole_pallet_shipped_counts_as_received_by_the_customer(plant: Any) -> None:
+    receive(plant, "FLOUR", "F-1", 100)
+    pack(plant, "FLOUR", "F-1", 40)
+    record(plant, {"type": "ship", "location": "RAW", "partner": "DELI", "containers": [PALLET]})
+    give_back(plant, "FLOUR", "F-1", 15, customer="DELI")
+    with pytest.raises(
+        ReturnExceedsShipped,
+        match=exactly(
+            "lines[0].qty: customer DELI received 25 kg of lot FLOUR/F-1 (net of earlier returns); the return is 26 kg"
+        ),
+    ):
+        give_back(plant, "FLOUR", "F-1", 26, customer="DELI")
