@@ -85,6 +85,7 @@ def server(api: Api) -> Iterator[str]:
     thread.join(timeout=10)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the backend plays no part
 def test_a_server_that_cannot_start_fails_the_test_with_its_output(api: Api) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
