@@ -124,7 +124,7 @@ def test_an_operator_may_not_void_or_release(api: Api) -> None:
     for body in (void, release):
         refused = post_event(api, body)
         assert refused.status_code == 403
-        assert refused.json()["detail"].endswith("needs the quality role; operator-user is a operator")
+        assert refused.json()["detail"].endswith("needs the quality role; operator-user has the operator role")
 
 
 def test_an_idempotency_key_sent_twice_at_once_records_once(api: Api) -> None:

@@ -53,7 +53,7 @@ def test_shipping_a_lot_after_its_expiry_date_is_refused_naming_the_date(plant: 
     with pytest.raises(
         LotExpired,
         match=exactly(
-            "lines[0].qty: lot FLOUR/F-OLD expired on 2026-03-10; it cannot be shipped on 2026-03-11 "
+            "lines[0].lot: lot FLOUR/F-OLD expired on 2026-03-10; it cannot be shipped on 2026-03-11 "
             "(a quality user may record the event with expiry_override and a reason)"
         ),
     ):
@@ -134,7 +134,9 @@ def test_an_operator_may_not_record_an_expiry_override(plant: Any) -> None:
     record(plant, receipt("2026-03-10"))
     with pytest.raises(
         Forbidden,
-        match=exactly("recording a ship event with expiry_override needs the quality role; floor is a operator"),
+        match=exactly(
+            "recording a ship event with expiry_override needs the quality role; floor has the operator role"
+        ),
     ):
         record(plant, shipment(expiry_override=OVERRIDE), who=OPERATOR)
     assert plant.queries.mass_balance(OLD).shipped == 0

@@ -36,7 +36,7 @@ def test_a_held_lot_cannot_be_shipped_and_the_error_names_the_hold(plant: Any) -
     receive(plant, "FLOUR", "F-1", 100)
     held = hold(plant, "FLOUR", "F-1", reason="supplier recall")
     with pytest.raises(
-        LotOnHold, match=exactly(on_hold_message("lines[0].qty", "FLOUR/F-1", held.id, "supplier recall"))
+        LotOnHold, match=exactly(on_hold_message("lines[0].lot", "FLOUR/F-1", held.id, "supplier recall"))
     ):
         ship(plant, "FLOUR", "F-1", 10)
     assert plant.queries.mass_balance(F1).shipped == 0
@@ -53,7 +53,7 @@ def test_a_held_lot_may_still_be_moved_and_counted(plant: Any) -> None:
 def test_a_downstream_hold_holds_every_lot_made_from_the_lot(plant: Any) -> None:
     bake(plant)
     held = hold(plant, "FLOUR", "F-1", scope="downstream")
-    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].qty", "BREAD/B-1", held.id))):
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].lot", "BREAD/B-1", held.id))):
         ship(plant, "BREAD", "B-1", 5, "ea")
     assert [plant.queries.lot(key).holds for key in (F1, D1, B1)] == [[f"hold {held.id}: metal detector alarm"]] * 3
 
@@ -137,7 +137,7 @@ def test_voiding_a_release_puts_the_hold_back(plant: Any) -> None:
     released = release(plant, "FLOUR", "F-1")
     void(plant, released.id, "released before the lab result")
     assert plant.queries.lot(F1).holds == [f"hold {held.id}: metal detector alarm"]
-    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].qty", "FLOUR/F-1", held.id))):
+    with pytest.raises(LotOnHold, match=exactly(on_hold_message("lines[0].lot", "FLOUR/F-1", held.id))):
         ship(plant, "FLOUR", "F-1", 1)
 
 

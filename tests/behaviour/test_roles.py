@@ -32,7 +32,7 @@ def test_an_operator_may_not_record_holds_releases_or_voids(plant: Any, kind: st
     if kind == "release":
         hold(plant, "FLOUR", "F-1")
     with pytest.raises(
-        Forbidden, match=exactly(f"recording a {kind} event needs the quality role; floor is a operator")
+        Forbidden, match=exactly(f"recording a {kind} event needs the quality role; floor has the operator role")
     ):
         record(plant, status_event(kind, shipped.id), who=OPERATOR)
     assert len(plant.queries.history(F1)) == (2 if kind == "release" else 1)
@@ -59,7 +59,7 @@ def test_an_operator_may_record_stock_events(plant: Any) -> None:
 
 def test_a_viewer_may_not_record_any_event(plant: Any) -> None:
     with pytest.raises(
-        Forbidden, match=exactly("recording a receive event needs the operator role; auditor is a viewer")
+        Forbidden, match=exactly("recording a receive event needs the operator role; auditor has the viewer role")
     ):
         record(
             plant,
@@ -83,7 +83,7 @@ def test_one_forbidden_event_refuses_the_whole_batch(plant: Any) -> None:
 
 def test_an_operator_may_not_submit_a_hold_to_the_group_commit(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
-    with pytest.raises(Forbidden, match="recording a hold event needs the quality role; floor is a operator"):
+    with pytest.raises(Forbidden, match="recording a hold event needs the quality role; floor has the operator role"):
         plant.recording.submit(parse_event({**status_event("hold", ""), "time": now()}), OPERATOR)
     ship(plant, "FLOUR", "F-1", 1)
 
@@ -91,6 +91,7 @@ def test_an_operator_may_not_submit_a_hold_to_the_group_commit(plant: Any) -> No
 @pytest.mark.parametrize("who", [OPERATOR, TESTER])
 def test_only_an_admin_may_create_master_data(plant: Any, who: Caller) -> None:
     with pytest.raises(
-        Forbidden, match=exactly(f"creating a item needs the admin role; {who.user.username} is a {who.user.role}")
+        Forbidden,
+        match=exactly(f"creating an item needs the admin role; {who.user.username} has the {who.user.role} role"),
     ):
         plant.master_data.create(Item, {"sku": "RYE", "name": "Rye", "uom": "kg"}, who)

@@ -31,7 +31,7 @@ class User:
     def require(self, role: str, what: str) -> None:
         """Raise Forbidden, naming what was asked, unless this user has `role` or above."""
         if not self.can(role):
-            raise Forbidden(f"{what} needs the {role} role; {self.username} is a {self.role}")
+            raise Forbidden(f"{what} needs the {role} role; {self.username} has the {self.role} role")
 
 
 @dataclass(frozen=True, slots=True)

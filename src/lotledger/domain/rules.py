@@ -264,9 +264,10 @@ def _plan_transfer(event: ev.Event, view: LedgerView, fx: Effects) -> None:
         fx.movements.append(Movement(lot, event.location, container, -qty, out_kind, path, partner))
         if target is not None:
             fx.movements.append(Movement(lot, target, container, qty, out_kind, path))
-        else:
-            fx.guarded.setdefault(lot, path)
-            fx.guarded_expiry.setdefault(lot, path)
+        else:  # a held or expired lot is named by its line's lot (or the pallet it is on)
+            guard = path.replace(".qty", ".lot")
+            fx.guarded.setdefault(lot, guard)
+            fx.guarded_expiry.setdefault(lot, guard)
 
 
 def _plan_pack(event: ev.Event, view: LedgerView, fx: Effects) -> None:

@@ -25,6 +25,11 @@ def parse_master(kind: type[MasterRecord], raw: Any) -> MasterRecord:
     return kind.parse({**raw, "type": name})
 
 
+def _a(kind: type[MasterRecord]) -> str:
+    name = kind_name(kind)
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
+
+
 def key_field(kind: type[MasterRecord]) -> str:
     return "sku" if kind is Item else "code"
 
@@ -44,11 +49,11 @@ class MasterData:
 
     def create(self, kind: type[MasterRecord], raw: Any, who: Caller) -> MasterRecord:
         """A new record; AlreadyExists if its code is taken (decided in the write transaction, no race)."""
-        who.user.require("admin", f"creating a {kind_name(kind)}")
+        who.user.require("admin", f"creating {_a(kind)}")
         return self._save(parse_master(kind, raw), who.attribution, Change.CREATE)
 
     def update(self, kind: type[MasterRecord], code: str, raw: Any, who: Caller) -> MasterRecord:
-        who.user.require("admin", f"changing a {kind_name(kind)}")
+        who.user.require("admin", f"changing {_a(kind)}")
         key = key_field(kind)
         if not isinstance(raw, dict) or raw.get(key, code) != code:
             raise ValidationError(f"the body names another {kind_name(kind)} than the path", key)
@@ -56,7 +61,7 @@ class MasterData:
 
     def deactivate(self, kind: type[MasterRecord], code: str, who: Caller) -> MasterRecord:
         """Deactivate: nothing an event refers to is ever deleted."""
-        who.user.require("admin", f"deactivating a {kind_name(kind)}")
+        who.user.require("admin", f"deactivating {_a(kind)}")
         return self._save(replace(self.one(kind, code), active=False), who.attribution, Change.UPDATE)
 
     def save(self, record: MasterRecord, attribution: Attribution) -> bool:
