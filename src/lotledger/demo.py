@@ -6,11 +6,11 @@ salt lot, S-HUB, is a hub: half of all dough carries it, so its forward trace
 reaches a large share of the plant. `plant(cycles)` yields JSON objects in the
 vocabulary of docs/concepts.md; each cycle is about eight events.
 
-Like a real plant it also makes mistakes and corrects them: every tenth cycle
-has a move and a shipment keyed in by mistake and voided, a quality hold on a
-dough lot and everything made from it, then its release (every twentieth, a
-release voided and given again), and a customer returning part of a pallet,
-which is rewrapped into a rework lot of the same item. These come from their
+Like a real plant it also makes mistakes and corrects them, in eight cycles
+of every hundred: a move and a shipment keyed in by mistake and voided, a
+quality hold on a dough lot and everything made from it, then its release
+(once, a release voided and given again), and a customer returning part of a
+pallet, which is rewrapped into a rework lot of the same item. These come from their
 own random stream and sit between two of the plant's regular events, so the
 regular events keep their ids and times whatever is added.
 """
@@ -30,7 +30,7 @@ START = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 # Every event falls before END, however large the plant: the ledger refuses events dated ahead of its clock.
 END = datetime(2026, 11, 1, tzinfo=UTC)
 TICK = timedelta(minutes=15)  # between two regular events, unless END needs them closer
-EVENTS_PER_CYCLE = 8.3  # measured average; `cycles_for` uses it to hit --scale
+EVENTS_PER_CYCLE = 7.5  # measured average; `cycles_for` uses it to hit --scale
 
 MASTER: list[dict[str, Any]] = [
     {"type": "location", "code": "PLANT", "name": "Bakery plant", "kind": "site", "gln": "0614141000012"},
@@ -256,25 +256,26 @@ def _corrections(p: _Plant, c: int, customer: str) -> Iterator[dict[str, Any]]:
     is in even cycles only, whose dough has a regular salt lot: S-HUB's descendants stay as they are."""
     dough, wrapped = f"D-{c:04d}", f"W-{c:04d}"
     loose = [{"item": "BREAD-W", "lot": wrapped, "qty": "10", "uom": "ea"}]
-    if c % 10 == 3:
+    step = c % 100  # a few cycles in a hundred: enough for a demo, about as rare as in a real plant
+    if step in (3, 33):
         mistake = p.event_id(p.mistakes)
         yield {"id": mistake, "type": "move", "time": p.aside(), "location": "FG", "to_location": "DOCK",
                "lines": loose}  # fmt: skip
         yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "FG", "target": mistake,
                "reason": "Moved the wrong lot"}  # fmt: skip
-    elif c % 10 == 5:
+    elif step in (5, 15):
         lots = [{"item": "DOUGH", "lot": dough}]
         yield {"id": p.event_id(p.mistakes), "type": "hold", "time": p.aside(), "location": "MIX",
                "reason": "Allergen swab pending", "scope": "downstream", "lots": lots}  # fmt: skip
         release = p.event_id(p.mistakes)
         yield {"id": release, "type": "release", "time": p.aside(), "location": "MIX",
                "reason": "Swab negative", "scope": "downstream", "lots": lots}  # fmt: skip
-        if c % 20 == 15:
+        if step == 15:
             yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "MIX",
                    "target": release, "reason": "Released before the lab signed the result"}  # fmt: skip
             yield {"id": p.event_id(p.mistakes), "type": "release", "time": p.aside(), "location": "MIX",
                    "reason": "Lab signed: swab negative", "scope": "downstream", "lots": lots}  # fmt: skip
-    elif c % 10 == 6:
+    elif step in (6, 36):
         back = [{"item": "BREAD-W", "lot": wrapped, "qty": "24", "uom": "ea"}]
         rework = f"WR-{c:04d}"
         yield {"id": p.event_id(p.mistakes), "type": "return", "time": p.aside(), "location": "DOCK",
@@ -285,7 +286,7 @@ def _corrections(p: _Plant, c: int, customer: str) -> Iterator[dict[str, Any]]:
                "outputs": [{"item": "BREAD-W", "lot": rework, "qty": "24", "uom": "ea"}]}  # fmt: skip
         yield {"id": p.event_id(p.mistakes), "type": "move", "time": p.aside(), "location": "WRAP", "to_location": "FG",
                "lines": [{"item": "BREAD-W", "lot": rework, "qty": "24", "uom": "ea"}]}  # fmt: skip
-    elif c % 10 == 8:
+    elif step in (8, 38):
         mistake = p.event_id(p.mistakes)
         yield {"id": mistake, "type": "ship", "time": p.aside(), "location": "FG",
                "partner": p.mistakes.choice(CUSTOMERS), "reference": f"SO-{c:05d}-X", "lines": loose}  # fmt: skip

@@ -246,6 +246,7 @@ event_lots = Table(
     Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
     Column("event_id", EventId, ForeignKey("events.id"), nullable=False),
     PrimaryKeyConstraint("lot_id", "event_id"),
+    Index(None, "event_id"),  # the lots a void's target named
 )
 
 holds = Table(
