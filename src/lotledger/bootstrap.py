@@ -12,6 +12,7 @@ from lotledger.services.barcodes import Barcodes
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
 from lotledger.services.recording import Recording
+from lotledger.services.verification import Verification
 
 
 @dataclass(slots=True)
@@ -24,6 +25,7 @@ class App:
     queries: Queries
     accounts: Accounts
     barcodes: Barcodes
+    verification: Verification
     refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
     _close: Callable[[], None]
 
@@ -38,8 +40,10 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.catalog import Catalog
     from lotledger.storage.engine import analyze, make_engine
     from lotledger.storage.ledger import SqlLedger
+    from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import upgrade
     from lotledger.storage.reader import SqlReader
+    from lotledger.storage.record_reads import SqlRecord
     from lotledger.storage.sscc import SsccAllocator
 
     settings = settings or Settings.from_env()
@@ -55,6 +59,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         Queries(reader, reader, catalog),
         Accounts(SqlAccountStore(engine)),
         Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
+        Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin))),
         lambda: analyze(engine),
         engine.dispose,
     )

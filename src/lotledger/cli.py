@@ -347,6 +347,44 @@ def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: 
     _show(exposure_table(result))
 
 
+@app.command()
+def verify(
+    head: Annotated[
+        str | None,
+        typer.Option(help="A head printed by an earlier verify (POSITION:HASH): the chain must still pass it."),
+    ] = None,
+    replay: Annotated[
+        bool, typer.Option(help="Also replay every event and compare the stock, holds, voids, genealogy.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Check the record is intact: the hash chain over every event, and every projection against a replay.
+
+    Exit code 0 when intact, 3 when something was changed behind the ledger's back (the first break is named)."""
+    from lotledger.domain.chain import Head
+
+    try:
+        expected = Head.parse(head) if head else None
+    except ValueError as error:
+        errors.print(f"[red]error:[/red] --head: {error}")
+        raise typer.Exit(2) from None
+    with _app(db) as ledger_app:
+        verdict = ledger_app.verification.verify(expected, replay=replay)
+    console.print(f"{verdict.events} events in the chain; head {verdict.head}", highlight=False)
+    if verdict.chain_break is not None:
+        errors.print(f"[red]chain broken at {verdict.chain_break}[/red]", highlight=False)
+    if verdict.head_mismatch is not None:
+        errors.print(f"[red]head on record not reached: {verdict.head_mismatch}[/red]", highlight=False)
+    for difference in verdict.differences:
+        errors.print(f"[red]{difference}[/red]", highlight=False)
+    if not verdict.intact:
+        raise typer.Exit(3)
+    if replay:
+        console.print(f"intact: {verdict.replayed} events replayed; stock, holds, voids and genealogy agree")
+    else:
+        console.print("intact: every link holds (projections not replayed)")
+
+
 # --- the HTTP API and its accounts --------------------------------------------------
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"

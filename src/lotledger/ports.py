@@ -6,16 +6,19 @@ an implementation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from lotledger.domain import trace as tr
-from lotledger.domain.accounts import Replay, Token, User
+from lotledger.domain.accounts import Replay as KeyReplay
+from lotledger.domain.accounts import Token, User
+from lotledger.domain.chain import StoredLink
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.recording import Attribution, Outcome
-from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance
+from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
 
 
 class Ledger(Protocol):
@@ -72,10 +75,27 @@ class AccountStore(Protocol):
     def token(self, token_id: int) -> Token: ...
     def revoke_token(self, token_id: int) -> Token: ...
     def user_for_token(self, digest: str) -> tuple[User, str] | None: ...
-    def claim_key(self, user_id: int, key: str, request_hash: str) -> Replay | None: ...
+    def claim_key(self, user_id: int, key: str, request_hash: str) -> KeyReplay | None: ...
     def remember(self, user_id: int, key: str, status: int, body: str) -> None: ...
     def forget_key(self, user_id: int, key: str) -> None: ...
 
 
 class SsccCounter(Protocol):
     def allocate(self, company_prefix: str, extension: str = "0", count: int = 1) -> list[str]: ...
+
+
+class RecordReads(Protocol):
+    """The record itself, for verification: the chain, the history in recording order, the projections."""
+
+    def chain(self) -> Iterator[StoredLink]: ...
+    def event_count(self) -> int: ...
+    def history(self) -> Iterator[tuple[datetime, int, MasterRecord | Event, Attribution]]: ...
+    def projections(self) -> Projections: ...
+
+
+class Replay(Protocol):
+    """An empty ledger that takes the recorded history again and says what it adds up to."""
+
+    def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool: ...
+    def replay(self, event: Event, attribution: Attribution, recorded_at: datetime) -> None: ...
+    def projections(self) -> Projections: ...

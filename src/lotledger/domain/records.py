@@ -83,3 +83,38 @@ class EventFilter:
     location: str | None = None
     partner: str | None = None
     reference: str | None = None
+
+
+BalanceKey = tuple[LotKey, str, str]  # lot, location, container ("" when loose)
+
+
+@dataclass(frozen=True, slots=True)
+class Projections:
+    """What the events add up to, as a ledger keeps it: compared with a replay by `lotledger verify`."""
+
+    balances: dict[BalanceKey, Decimal]  # non-zero only
+    holds: frozenset[tuple[LotKey, str]]  # (lot, hold event id) in force
+    voids: dict[str, str]  # target -> void
+    edges: frozenset[tuple[LotKey, LotKey, str]]  # parent, child, event id
+
+    def differences(self, replayed: Projections, most: int = 20) -> list[str]:
+        """How this ledger's projections differ from a replay of its events, at most `most` of them."""
+        found: list[str] = []
+        for key in sorted(self.balances.keys() | replayed.balances.keys()):
+            stored, expected = self.balances.get(key, Decimal(0)), replayed.balances.get(key, Decimal(0))
+            if stored != expected:
+                lot, location, container = key
+                where = f"{location} in container {container}" if container else location
+                found.append(f"balance of {lot} at {where}: stored {stored}, the events give {expected}")
+        for name, mine, theirs in (
+            ("hold", self.holds, replayed.holds),
+            ("genealogy edge", self.edges, replayed.edges),
+            ("void", frozenset(self.voids.items()), frozenset(replayed.voids.items())),
+        ):
+            found += [f"{name} {_show(x)} is stored but the events do not make it" for x in sorted(mine - theirs)]
+            found += [f"{name} {_show(x)} follows from the events but is not stored" for x in sorted(theirs - mine)]
+        return found[:most]
+
+
+def _show(value: tuple[object, ...]) -> str:
+    return " / ".join(str(part) for part in value)

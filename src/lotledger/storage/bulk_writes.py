@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import to_micro
 from lotledger.domain.rules import Edge, Movement
+from lotledger.storage import chain_store
 from lotledger.storage import schema as t
 from lotledger.storage.ledger_state import BalanceKey, LedgerState
 from lotledger.storage.projections import CLOSURE_INSERT, PAIRS, REACH_SHIFT, REACH_UPSERT
@@ -60,6 +61,8 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
     """Write `pending` and the balance changes `state` holds unflushed, in foreign-key order."""
     conn = state.conn
     _insert(conn, "events", EVENT_COLUMNS, pending.events)
+    if pending.events:
+        state.chain = chain_store.append(conn, state.chain_head(), [_attributed(state, e) for e in pending.events])
     if pending.lots:
         keys = list(pending.lots)
         rows = [dict(pending.lots[k], item_id=_id(state.item_row(k.sku), k.sku)) for k in keys]
@@ -117,6 +120,11 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
     if reach:
         conn.exec_driver_sql(driver_sql(conn, REACH_UPSERT), reach)
     _insert(conn, "event_lots", ("lot_id", "event_id"), [(lot_id[lot], eid) for eid, lot in pending.touched])
+
+
+def _attributed(state: LedgerState, row: tuple[Any, ...]) -> chain_store.Attributed:
+    """What the chain hashes of an event row: id, fingerprint, recorded at (the transaction's clock), by, client."""
+    return row[0], row[7], state.now, row[9], row[10]
 
 
 def _id(found: tuple[int, Any] | None, code: str) -> int:

@@ -51,6 +51,7 @@ class SqlLedger:
         self, conn: Connection, events: list[Event], attributions: Sequence[Attribution], atomic: bool
     ) -> list[Outcome]:
         tx = SqlTransaction(conn, self.clock())
+        tx.chain_head()  # first: writers take turns at the chain before they lock any balance (no deadlock)
         tx.preload(events)
         outcomes = record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
         tx.flush()

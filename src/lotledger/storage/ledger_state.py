@@ -17,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
+from lotledger.domain.chain import Head
 from lotledger.domain.events import Event, LotLine
 from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import from_micro
 from lotledger.domain.rules import Movement, StoredEvent
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import item_from_row, partner_from_row
+from lotledger.storage.chain_store import read_head
 
 BalanceKey = tuple[LotKey, str, str]
 
@@ -82,6 +84,12 @@ class LedgerState:
         self._lots_loaded: set[LotKey] = set()  # all balance rows of these lots are in `base`
         self._containers_loaded: set[str] = set()
         self.container_keys: dict[str, set[BalanceKey]] = defaultdict(set)
+        self.chain: Head | None = None  # the hash chain's head, read once (locked on PostgreSQL)
+
+    def chain_head(self) -> Head:
+        if self.chain is None:
+            self.chain = read_head(self.conn, for_update=True)
+        return self.chain
 
     # --- master data ---------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import uuid
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -22,8 +22,8 @@ from decimal import Decimal
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
-from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, record_batch
-from lotledger.domain.records import EventRecord
+from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, record_batch, record_one
+from lotledger.domain.records import EventRecord, Projections
 from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
 
 BalanceKey = tuple[LotKey, str, str]
@@ -61,9 +61,14 @@ class MemoryState:
     lots: dict[LotKey, StoredLot] = field(default_factory=dict)
     balances: dict[BalanceKey, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     movements: list[tuple[str, Movement]] = field(default_factory=list)
-    edges: list[tuple[str, Edge]] = field(default_factory=list)
+    movements_of: dict[str, list[Movement]] = field(default_factory=dict)  # by event: what a void reverses
+    received: dict[tuple[str, LotKey], Decimal] = field(default_factory=dict)  # customer, lot: shipped less returned
+    edges: dict[str, list[Edge]] = field(default_factory=dict)  # by the event that made them
+    children: dict[LotKey, Counter[LotKey]] = field(default_factory=lambda: defaultdict(Counter))
     event_lots: dict[str, list[LotKey]] = field(default_factory=dict)
     holds: list[HoldRow] = field(default_factory=list)
+    holds_of: dict[LotKey, list[HoldRow]] = field(default_factory=dict)  # the same rows, by lot
+    containers: dict[str, set[BalanceKey]] = field(default_factory=dict)  # what each container ever held
     voids: dict[str, str] = field(default_factory=dict)  # target -> void
 
 
@@ -99,34 +104,28 @@ class MemoryTransaction:
         return self.state.balances.get((lot, location, container), Decimal(0))
 
     def hold_reason(self, lot: LotKey) -> str | None:
-        in_force = sorted((h for h in self.state.holds if h.lot == lot and h.released_by is None), key=_by_event)
+        holds = self.state.holds_of.get(lot, ())
+        in_force = sorted((h for h in holds if h.released_by is None), key=_by_event)
         return f"hold {in_force[0].event_id}: {in_force[0].reason}" if in_force else None
 
     def container_contents(self, sscc: str) -> list[tuple[LotKey, str, Decimal]]:
+        balances = self.state.balances
+        keys = sorted(self.state.containers.get(sscc, ()))
         return [
-            (lot, location, qty)
-            for (lot, location, container), qty in sorted(self.state.balances.items())
-            if container == sscc and qty > 0
+            (lot, location, balances[(lot, location, box)])
+            for lot, location, box in keys
+            if balances[(lot, location, box)] > 0
         ]
 
     def received_by(self, customer: str, lot: LotKey) -> Decimal:
-        return -sum(
-            (
-                m.delta
-                for _, m in self.state.movements
-                if m.lot == lot and m.partner == customer and m.kind in _CUSTOMER
-            ),
-            Decimal(0),
-        )
+        return self.state.received.get((customer, lot), Decimal(0))
 
     def descendants(self, lots: list[LotKey]) -> list[LotKey]:
-        children: dict[LotKey, set[LotKey]] = defaultdict(set)
-        for _, edge in self.state.edges:
-            children[edge.parent].add(edge.child)
+        children = self.state.children
         found: dict[LotKey, None] = {}
         queue = deque(lots)
         while queue:
-            for child in sorted(children[queue.popleft()]):
+            for child in sorted(children.get(queue.popleft(), ())):
                 if child not in found and child not in lots:
                     found[child] = None
                     queue.append(child)
@@ -136,7 +135,7 @@ class MemoryTransaction:
         row = self.state.events.get(event_id)
         if row is None:
             return None
-        movements = [m for eid, m in self.state.movements if eid == event_id]
+        movements = self.state.movements_of.get(event_id, [])
         return StoredEvent(row.record.type, self.state.voids.get(event_id), movements, self.state.event_lots[event_id])
 
     def event_digest(self, event_id: str) -> str | None:
@@ -168,19 +167,37 @@ class MemoryTransaction:
             state.balances[key] += movement.delta
             assert state.balances[key] >= 0, f"balance of {key} below zero: the rules let it through"
             state.movements.append((event_id, movement))
-        state.edges.extend((event_id, edge) for edge in effects.edges)
+            state.movements_of.setdefault(event_id, []).append(movement)
+            if movement.container:
+                state.containers.setdefault(movement.container, set()).add(key)
+            if movement.partner and movement.kind in _CUSTOMER:
+                customer = (movement.partner, movement.lot)
+                state.received[customer] = state.received.get(customer, Decimal(0)) - movement.delta
+        if effects.edges:
+            state.edges[event_id] = list(effects.edges)
+            for edge in effects.edges:
+                state.children[edge.parent][edge.child] += 1
         state.event_lots[event_id] = list(effects.touched)
         reason = getattr(event, "reason", "")
-        state.holds.extend(HoldRow(lot, event_id, reason) for lot in effects.holds)
-        for hold in state.holds:
-            if hold.lot in effects.releases and hold.released_by is None:
-                hold.released_by = event_id
+        for lot in effects.holds:
+            placed = HoldRow(lot, event_id, reason)
+            state.holds.append(placed)
+            state.holds_of.setdefault(lot, []).append(placed)
+        for lot in effects.releases:
+            for hold in state.holds_of.get(lot, ()):
+                if hold.released_by is None:
+                    hold.released_by = event_id
         if effects.void_target:
             target = effects.void_target
             state.voids[target] = event_id
-            state.edges = [(eid, edge) for eid, edge in state.edges if eid != target]
+            for edge in state.edges.pop(target, []):
+                state.children[edge.parent][edge.child] -= 1
+                if not state.children[edge.parent][edge.child]:
+                    del state.children[edge.parent][edge.child]
             state.holds = [h for h in state.holds if h.event_id != target]
+            state.holds_of = {}
             for hold in state.holds:
+                state.holds_of.setdefault(hold.lot, []).append(hold)
                 if hold.released_by == target:
                     hold.released_by = None
 
@@ -213,6 +230,20 @@ class MemoryLedger:
         except BaseException:
             self.state = before  # a transaction that fails leaves nothing behind
             raise
+
+    def replay(self, event: Event, attribution: Attribution, recorded_at: datetime) -> None:
+        """Record one already-recorded event again, as of when it was recorded (for `verify`): no
+        copy to roll back to, since a refusal here ends the replay."""
+        record_one(MemoryTransaction(self.state, recorded_at), event, attribution, self.policy)
+
+    def projections(self) -> Projections:
+        state = self.state
+        return Projections(
+            {key: qty for key, qty in state.balances.items() if qty},
+            frozenset((h.lot, h.event_id) for h in state.holds if h.released_by is None),
+            dict(state.voids),
+            frozenset((edge.parent, edge.child, event_id) for event_id, edges in state.edges.items() for edge in edges),
+        )
 
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool:
         if not check_change(record, _MasterView(self.state), change):

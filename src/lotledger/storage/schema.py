@@ -142,6 +142,24 @@ events = Table(
     Index(None, "reference"),
 )
 
+# Tamper evidence (domain/chain.py): each event's link in a hash chain, append-only
+# like the events themselves (triggers in migration 0006), and the chain's head.
+event_chain = Table(
+    "event_chain",
+    metadata,
+    Column("position", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("event_id", EventId, ForeignKey("events.id"), nullable=False, unique=True),
+    Column("link", String(64), nullable=False),
+)
+
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row: 1
+    Column("position", BigInteger, nullable=False),
+    Column("link", String(64), nullable=False),
+)
+
 lots = Table(
     "lots",
     metadata,
