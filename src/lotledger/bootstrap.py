@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from lotledger.config import Settings
 from lotledger.domain.recording import Policy
 from lotledger.services.accounts import Accounts
+from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
@@ -26,6 +28,7 @@ class App:
     accounts: Accounts
     barcodes: Barcodes
     verification: Verification
+    backups: Backups
     refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
     _close: Callable[[], None]
 
@@ -37,6 +40,7 @@ class App:
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     """Connect to the configured database, bring its schema up to date, and wire the services."""
     from lotledger.storage.accounts import SqlAccountStore
+    from lotledger.storage.backup import SqlBackups
     from lotledger.storage.catalog import Catalog
     from lotledger.storage.engine import analyze, make_engine
     from lotledger.storage.ledger import SqlLedger
@@ -52,6 +56,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         upgrade(engine)
     ledger = SqlLedger(engine, Policy(settings.future_margin))
     reader, catalog = SqlReader(engine), Catalog(engine)
+    verification = Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin)))
     return App(
         settings,
         Recording(ledger),
@@ -59,7 +64,18 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         Queries(reader, reader, catalog),
         Accounts(SqlAccountStore(engine)),
         Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
-        Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin))),
+        verification,
+        Backups(SqlBackups(engine), verification, _open_copy),
         lambda: analyze(engine),
         engine.dispose,
     )
+
+
+@contextmanager
+def _open_copy(url: str) -> Iterator[Verification]:
+    """The verification service over a backup copy, closed when done."""
+    copy = bootstrap(Settings(url), migrate=False)
+    try:
+        yield copy.verification
+    finally:
+        copy.close()

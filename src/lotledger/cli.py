@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from lotledger.domain.recording import Attribution
     from lotledger.interchange.jsonl import Line
     from lotledger.services.importing import ImportReport
+    from lotledger.services.verification import Verdict
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -370,6 +371,11 @@ def verify(
         raise typer.Exit(2) from None
     with _app(db) as ledger_app:
         verdict = ledger_app.verification.verify(expected, replay=replay)
+    _verdict(verdict, replay)
+
+
+def _verdict(verdict: Verdict, replay: bool = True) -> None:
+    """Print what verification found; exit 3 unless the record is intact."""
     console.print(f"{verdict.events} events in the chain; head {verdict.head}", highlight=False)
     if verdict.chain_break is not None:
         errors.print(f"[red]chain broken at {verdict.chain_break}[/red]", highlight=False)
@@ -383,6 +389,35 @@ def verify(
         console.print(f"intact: {verdict.replayed} events replayed; stock, holds, voids and genealogy agree")
     else:
         console.print("intact: every link holds (projections not replayed)")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="A new file for the backup (never overwritten).", dir_okay=False)],
+    db: DbOption = None,
+) -> None:
+    """Back the database up while it is in use (SQLite online backup, pg_dump), then verify the copy.
+
+    Never copy lotledger.db by hand while the server runs: events still in its write-ahead log would be missing."""
+    with _app(db) as ledger_app:
+        verdict = ledger_app.backups.backup(file)
+    console.print(f"backup written to {file}", highlight=False)
+    _verdict(verdict)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by lotledger backup.", exists=True, dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Replace the database with a backup (stop the server first), then verify what is now there."""
+    if not yes and not typer.confirm(f"Replace everything in the database with {file}?"):
+        raise typer.Exit(1)
+    with _app(db) as ledger_app:
+        verdict = ledger_app.backups.restore(file)
+    console.print(f"restored from {file}", highlight=False)
+    _verdict(verdict)
 
 
 # --- the HTTP API and its accounts --------------------------------------------------

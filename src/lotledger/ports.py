@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from lotledger.domain import trace as tr
@@ -99,3 +100,11 @@ class Replay(Protocol):
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool: ...
     def replay(self, event: Event, attribution: Attribution, recorded_at: datetime) -> None: ...
     def projections(self) -> Projections: ...
+
+
+class BackupStore(Protocol):
+    def backup(self, target: Path) -> None: ...
+    def restore(self, source: Path) -> None: ...
+    def copy_url(self, target: Path) -> str | None:
+        """The URL a backup file can be opened at to verify it (None: it must be restored first)."""
+        ...
