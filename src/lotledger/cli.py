@@ -236,7 +236,7 @@ def import_file(
 
     with file.open("rb") as counted:
         total = sum(1 for _ in counted)
-    with _app(db) as ledger_app, file.open(encoding="utf-8", errors="replace") as handle:
+    with _app(db) as ledger_app, file.open("rb") as handle:
         report = _run_import(ledger_app, read_lines(handle), total, f"cli:import:{file.name}")
     _report(report)
     if report.errors:
@@ -520,6 +520,7 @@ app.add_typer(labels, name="label")
 app.add_typer(ssccs, name="sscc")
 LabelFormat = Annotated[str, typer.Option("--format", help="svg, png, pdf or zpl.")]
 OutFile = Annotated[Path, typer.Option("--out", help="Where to write the label.", dir_okay=False)]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 
 
 @app.command()
@@ -547,8 +548,20 @@ def scan(
         _show(balance_table(found.stock, "Stock now"))
 
 
-def _write_label(out: Path, content: bytes) -> None:
-    out.write_bytes(content)
+def _write_label(out: Path, content: bytes, force: bool) -> None:
+    """Write a label file: never through a symbolic link, never over a file unless --force; one line on failure."""
+    if out.is_symlink():
+        errors.print(f"[red]error:[/red] {out} is a symbolic link; write to the file itself")
+        raise typer.Exit(1)
+    try:
+        with out.open("wb" if force else "xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        errors.print(f"[red]error:[/red] {out} exists; pass --force to replace it")
+        raise typer.Exit(1) from None
+    except OSError as error:
+        errors.print(f"[red]error:[/red] cannot write {out}: {error.strerror or error}")
+        raise typer.Exit(1) from None
     console.print(f"wrote {out} ({len(content)} bytes)")
 
 
@@ -559,22 +572,27 @@ def label_lot(
     out: OutFile,
     symbol: Annotated[str, typer.Option(help="gs1-128, datamatrix or qr (GS1 Digital Link).")] = "gs1-128",
     format: LabelFormat = "svg",
+    force: ForceOption = False,
     db: DbOption = None,
 ) -> None:
     """A lot label: (01) GTIN, (10) lot, (17) expiry; items without a GTIN get their internal identity."""
     from lotledger.barcodes.render import render
 
     with _app(db) as ledger_app:
-        _write_label(out, render([ledger_app.barcodes.lot_label(item, lot, symbol)], format))
+        content = render([ledger_app.barcodes.lot_label(item, lot, symbol)], format)
+    _write_label(out, content, force)
 
 
 @labels.command("pallet")
-def label_pallet(sscc: str, out: OutFile, format: LabelFormat = "pdf", db: DbOption = None) -> None:
+def label_pallet(
+    sscc: str, out: OutFile, format: LabelFormat = "pdf", force: ForceOption = False, db: DbOption = None
+) -> None:
     """A pallet label: the SSCC in GS1-128 and the contents (item, lot, quantity, best before)."""
     from lotledger.barcodes.render import render
 
     with _app(db) as ledger_app:
-        _write_label(out, render([ledger_app.barcodes.pallet_label(sscc)], format))
+        content = render([ledger_app.barcodes.pallet_label(sscc)], format)
+    _write_label(out, content, force)
 
 
 @ssccs.command("allocate")

@@ -42,9 +42,18 @@ def parse_record(raw: Any) -> Record:
     return event
 
 
-def read_lines(lines: Iterable[str]) -> Iterator[Line]:
-    """Each non-blank line parsed, or the reason it could not be."""
-    for number, text in enumerate(lines, start=1):
+def read_lines(lines: Iterable[str | bytes]) -> Iterator[Line]:
+    """Each non-blank line parsed, or the reason it could not be (bytes must be UTF-8, never guessed)."""
+    for number, raw_line in enumerate(lines, start=1):
+        if isinstance(raw_line, bytes):
+            try:
+                text = raw_line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                reason = f"not valid UTF-8: byte {raw_line[error.start]:#04x} at column {error.start + 1}"
+                yield Line(number, None, ValidationError(reason))
+                continue
+        else:
+            text = raw_line
         if not text.strip():
             continue
         try:
