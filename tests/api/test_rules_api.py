@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from lotledger.services.accounts import token_hash
 from tests.api.conftest import Api
 from tests.api.test_api import RECEIPT, post_event
 from tests.factories import line
@@ -164,3 +165,34 @@ def test_a_chunked_body_over_the_limit_is_cut_off_with_413(api: Api) -> None:
     chunks = iter([b'{"username": "', *[b"x" * 1024 * 1024] * 5, b'"}'])
     refused = api.client.post("/api/v1/auth/login", content=chunks, headers={"Content-Type": "application/json"})
     assert (refused.status_code, refused.json()["field"]) == (413, "body")
+
+
+def test_logins_after_five_failures_are_429_with_retry_after_even_with_the_right_password(api: Api) -> None:
+    wrong = {"username": "viewer-user", "password": "not the password"}
+    assert [api.client.post("/api/v1/auth/login", json=wrong).status_code for _ in range(5)] == [401] * 5
+    right = api.client.post("/api/v1/auth/login", json={**wrong, "password": "correct horse battery"})
+    assert right.status_code == 429
+    assert int(right.headers["Retry-After"]) > 0
+    assert right.json()["detail"].startswith("too many failed logins; try again in")
+
+
+def test_a_login_token_expires_and_is_not_cached_by_clients(api: Api) -> None:
+    good = api.client.post("/api/v1/auth/login", json={"username": "viewer-user", "password": "correct horse battery"})
+    assert good.headers["Cache-Control"] == "no-store"
+    created, expires = (datetime.fromisoformat(good.json()[k]) for k in ("created_at", "expires_at"))
+    assert expires - created == timedelta(hours=12)
+    expired_secret = "llt_expired-session"
+    api.app.accounts.store.create_token("viewer-user", "session", token_hash(expired_secret), timedelta(seconds=-1))
+    refused = api.client.get("/api/v1/holds", headers={"Authorization": f"Bearer {expired_secret}"})
+    assert refused.status_code == 401
+
+
+def test_the_last_admin_cannot_be_demoted(api: Api) -> None:
+    refused = api.client.put("/api/v1/users/admin-user", json={"role": "viewer"}, headers=api.headers("admin"))
+    assert (refused.status_code, refused.json()["field"]) == (409, "role")
+    assert api.client.post(
+        "/api/v1/users", json={"username": "second", "password": "correct horse battery", "role": "admin"},
+        headers=api.headers("admin"),
+    ).status_code == 201  # fmt: skip
+    demoted = api.client.put("/api/v1/users/admin-user", json={"role": "quality"}, headers=api.headers("admin"))
+    assert demoted.status_code == 200

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from lotledger.api.deps import Admin, AppDep, JsonBody, Viewer
@@ -85,6 +85,7 @@ def _token(token: Token) -> dict[str, Any]:
         "user": token.username,
         "created_at": token.created_at.isoformat(),
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
     }
 
 
@@ -92,15 +93,16 @@ def _token(token: Token) -> dict[str, Any]:
     "/auth/login",
     tags=["accounts"],
     summary="Exchange a username and password for a token",
-    responses=responses({200: "Token"}, problems=(401, 422)),
+    responses=responses({200: "Token"}, problems=(401, 422, 429)),
     openapi_extra=request_body("Login", {"username": "demo", "password": "demo-plant"}),
 )
-def login(app: AppDep, body: JsonBody) -> JSONResponse:
-    user = app.accounts.authenticate(body.get("username"), body.get("password"))
-    if user is None:
+def login(request: Request, app: AppDep, body: JsonBody) -> JSONResponse:
+    address = request.client.host if request.client else ""
+    session = app.accounts.login(body.get("username"), body.get("password"), address)
+    if session is None:
         return problem(401, "wrong username or password, or the account is deactivated")
-    token, secret = app.accounts.create_token(user.username, "session")
-    return JSONResponse({**_token(token), "token": secret})
+    token, secret = session
+    return JSONResponse({**_token(token), "token": secret}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/users", tags=["accounts"], summary="All users", responses=responses({200: "UserList"}, (401, 403)))
@@ -152,7 +154,7 @@ def list_tokens(app: AppDep, who: Viewer) -> JSONResponse:
 )
 def create_token(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
     token, secret = app.accounts.create_token(who.user.username, body.get("name"))
-    return JSONResponse({**_token(token), "token": secret}, status_code=201)
+    return JSONResponse({**_token(token), "token": secret}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 @router.delete(

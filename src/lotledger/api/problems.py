@@ -10,7 +10,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from lotledger.domain.errors import BatchRejected, Conflict, Forbidden, LotledgerError, NotFound, ValidationError
+from lotledger.domain.errors import (
+    BatchRejected,
+    Conflict,
+    Forbidden,
+    LotledgerError,
+    NotFound,
+    Throttled,
+    ValidationError,
+)
 
 log = logging.getLogger("lotledger.api")
 PROBLEM = "application/problem+json"
@@ -23,6 +31,7 @@ _TITLES = {
     409: "Conflict",
     413: "Content too large",
     422: "Invalid input",
+    429: "Too many requests",
     500: "Internal error",
 }
 
@@ -46,6 +55,8 @@ def status_for(error: LotledgerError) -> int:
         return status_for(error.error)
     if isinstance(error, Forbidden):
         return 403
+    if isinstance(error, Throttled):
+        return 429
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
@@ -61,7 +72,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LotledgerError)
     async def _lotledger(_: Request, error: LotledgerError) -> JSONResponse:
         kind = type(error.error if isinstance(error, BatchRejected) else error).__name__
-        return problem(status_for(error), error.message, error.field, kind.lower())
+        answer = problem(status_for(error), error.message, error.field, kind.lower())
+        if isinstance(error, Throttled):
+            answer.headers["Retry-After"] = str(error.retry_after)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -357,6 +357,7 @@ class Token(BaseModel):
     user: str = Field(description="The username")
     created_at: AwareDatetime
     revoked_at: AwareDatetime | None
+    expires_at: AwareDatetime | None = Field(None, description="When a login's session token stops working")
     token: str | None = Field(None, description="The secret, only when the token is created: keep it")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lotledger.domain import fields
-from lotledger.domain.errors import Forbidden, NotFound, ValidationError
+from lotledger.domain.errors import Conflict, Forbidden, NotFound, ValidationError
 from lotledger.domain.events import Event
 from lotledger.domain.recording import Attribution
 
@@ -49,6 +49,7 @@ class Token:
     username: str
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +102,43 @@ def validate_password(password: object) -> str:
     if not isinstance(password, str) or not 8 <= len(password) <= 256:
         raise ValidationError("must be 8 to 256 characters", "password")
     return password
+
+
+def check_keeps_an_admin(user: User, role: str | None, active: bool | None, active_admins: int) -> None:
+    """The last active admin is neither demoted nor deactivated: someone must be able to manage users."""
+    losing = user.role == "admin" and user.active and ((role is not None and role != "admin") or active is False)
+    if losing and active_admins <= 1:
+        raise Conflict(f"{user.username} is the last active admin; make another admin first", "role")
+
+
+@dataclass(slots=True)
+class LoginThrottle:
+    """Failed logins per user and per address: after `allowed` failures within `window` seconds, wait.
+
+    The wait doubles with each further failure (up to an hour); a success clears the user's count.
+    Times are plain seconds from a monotonic clock, so this stays pure."""
+
+    allowed: int = 5
+    window: float = 900.0
+    failures: dict[str, list[float]] = field(default_factory=dict)
+
+    def wait(self, keys: tuple[str, ...], now: float) -> int:
+        """Seconds to wait before another attempt for any of `keys` (0: go ahead)."""
+        longest = 0.0
+        for key in keys:
+            recent = [t for t in self.failures.get(key, []) if now - t < self.window]
+            self.failures[key] = recent
+            if len(recent) >= self.allowed:
+                pause = min(3600.0, 30.0 * 2 ** (len(recent) - self.allowed))
+                longest = max(longest, recent[-1] + pause - now)
+        return max(0, int(longest + 0.999))
+
+    def failed(self, keys: tuple[str, ...], now: float) -> None:
+        for key in keys:
+            self.failures.setdefault(key, []).append(now)
+        if len(self.failures) > 100_000:  # a flood of made-up names: forget the oldest half
+            for key in list(self.failures)[: len(self.failures) // 2]:
+                del self.failures[key]
+
+    def succeeded(self, user_key: str) -> None:
+        self.failures.pop(user_key, None)

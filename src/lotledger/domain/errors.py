@@ -4,6 +4,7 @@
     ├── ValidationError          bad input: names the field and the reason
     ├── NotFound                 an unknown item, lot, location, partner, event, user
     ├── Forbidden                the caller's role is too low for what it asked
+    ├── Throttled                too many failed attempts: try again after `retry_after` seconds
     ├── Conflict                 valid input the ledger's state refuses
     │   ├── InsufficientStock    a balance would go below zero
     │   ├── LotOnHold            a held lot would be consumed or shipped
@@ -41,6 +42,14 @@ class NotFound(LotledgerError):
 
 class Forbidden(LotledgerError):
     """The caller is known, but its role does not allow the request."""
+
+
+class Throttled(LotledgerError):
+    """Too many failed logins for a user or from an address; the answer says when to try again."""
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after
 
 
 class Conflict(LotledgerError):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -13,20 +15,38 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from lotledger.domain.accounts import (
     IN_FLIGHT,
+    LoginThrottle,
     Token,
     User,
+    check_keeps_an_admin,
     check_may_revoke,
     validate_password,
     validate_role,
     validate_token_name,
     validate_username,
 )
-from lotledger.domain.errors import Conflict, IdempotencyConflict, ValidationError
+from lotledger.domain.errors import Conflict, IdempotencyConflict, Throttled, ValidationError
 from lotledger.ports import AccountStore
 
 TOKEN_PREFIX = "llt_"
 TOKEN_CACHE_SECONDS = 5.0
+SESSION_LIFETIME = timedelta(hours=12)  # a login's token lasts a shift and then some; API tokens are named and revoked
+HASHES_AT_ONCE = 4  # argon2 takes 64 MiB a hash: forty logins at once must not take gigabytes
 _hasher = PasswordHasher()
+_hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
+
+
+def _hash(password: str) -> str:
+    with _hashing:
+        return _hasher.hash(password)
+
+
+def _verify(hashed: str, password: str) -> bool:
+    with _hashing:
+        try:
+            return _hasher.verify(hashed, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def token_hash(secret: str) -> str:
@@ -40,12 +60,14 @@ class Accounts:
         # should not cost 50 token lookups. Revoking or changing a user here
         # clears it at once; another process sees the change within 5 s.
         self._token_cache: dict[str, tuple[float, tuple[User, str] | None]] = {}
+        self._throttle = LoginThrottle()
+        self._throttle_lock = threading.Lock()
 
     # --- users ------------------------------------------------------------------------
 
     def add_user(self, username: object, password: object, role: object) -> User:
         name, chosen = validate_username(username), validate_role(role)
-        return self.store.add_user(name, _hasher.hash(validate_password(password)), chosen)
+        return self.store.add_user(name, _hash(validate_password(password)), chosen)
 
     def users(self) -> list[User]:
         return self.store.users()
@@ -57,22 +79,44 @@ class Accounts:
         if active is not None and not isinstance(active, bool):
             raise ValidationError(f"expected true or false, got {active!r}", "active")
         chosen = None if role is None else validate_role(role)
+        user = self.user(username)
+        admins = sum(1 for u in self.store.users() if u.role == "admin" and u.active)
+        check_keeps_an_admin(user, chosen, active, admins)
         self._token_cache.clear()
-        return self.store.set_user(validate_username(username), role=chosen, active=active)
+        return self.store.set_user(user.username, role=chosen, active=active)
 
-    def authenticate(self, username: object, password: object) -> User | None:
-        """The user if the password is right and the account active; None otherwise."""
+    def authenticate(self, username: object, password: object, address: str = "") -> User | None:
+        """The user if the password is right and the account active; None otherwise.
+
+        After five failures within 15 minutes for a user or from an address, further attempts are
+        refused with Throttled (and how long to wait) before any password is checked."""
         if not isinstance(password, str) or not isinstance(username, str):
             raise ValidationError("expected username and password as text", "username")
-        found = self.store.password_hash(validate_username(username))
+        keys = (f"user:{validate_username(username)}", f"address:{address}")
+        with self._throttle_lock:
+            wait = self._throttle.wait(keys, time.monotonic())
+        if wait:
+            raise Throttled(f"too many failed logins; try again in {wait} seconds", wait, "username")
+        found = self.store.password_hash(username)
         if found is None or not found[0].active:
-            _hasher.hash("timing-equaliser")  # do not reveal which usernames exist
+            _hash("timing-equaliser")  # do not reveal which usernames exist
+            user = None
+        else:
+            user = found[0] if _verify(found[1], password) else None
+        with self._throttle_lock:
+            if user is None:
+                self._throttle.failed(keys, time.monotonic())
+            else:
+                self._throttle.succeeded(keys[0])
+        return user
+
+    def login(self, username: object, password: object, address: str = "") -> tuple[Token, str] | None:
+        """A session token (12 hours) for the right password; None for a wrong one."""
+        user = self.authenticate(username, password, address)
+        if user is None:
             return None
-        try:
-            _hasher.verify(found[1], password)
-        except (VerificationError, InvalidHashError):
-            return None
-        return found[0]
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return self.store.create_token(user.username, "session", token_hash(secret), SESSION_LIFETIME), secret
 
     # --- tokens -----------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lotledger.domain.accounts import IN_FLIGHT, Replay, Token, User
@@ -23,7 +23,7 @@ def _user(row: Any) -> User:
 
 
 def _token(row: Any) -> Token:
-    return Token(row["id"], row["name"], row["username"], row["created_at"], row["revoked_at"])
+    return Token(row["id"], row["name"], row["username"], row["created_at"], row["revoked_at"], row["expires_at"])
 
 
 class SqlAccountStore:
@@ -66,14 +66,17 @@ class SqlAccountStore:
                 conn.execute(update(t.users).where(t.users.c.id == user.id).values(values))
         return self.user(username)
 
-    def create_token(self, username: str, name: str, digest: str) -> Token:
+    def create_token(self, username: str, name: str, digest: str, lifetime: timedelta | None = None) -> Token:
         user = self.user(username)
         now = self.clock()
+        expires = None if lifetime is None else now + lifetime
         with self.engine.begin() as conn:
             token_id = conn.execute(
-                insert(t.api_tokens).values(user_id=user.id, name=name, token_hash=digest, created_at=now)
+                insert(t.api_tokens).values(
+                    user_id=user.id, name=name, token_hash=digest, created_at=now, expires_at=expires
+                )
             ).inserted_primary_key[0]  # type: ignore[index]
-        return Token(int(token_id), name, username, now, None)
+        return Token(int(token_id), name, username, now, None, expires)
 
     def tokens(self, username: str | None = None) -> list[Token]:
         query = _TOKENS if username is None else _TOKENS.where(t.users.c.username == username)
@@ -103,6 +106,7 @@ class SqlAccountStore:
                 select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active, t.api_tokens.c.name)
                 .select_from(t.api_tokens.join(t.users))
                 .where(t.api_tokens.c.token_hash == digest, t.api_tokens.c.revoked_at.is_(None))
+                .where(or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > self.clock()))
             ).first()
         if row is None or not row.active:
             return None

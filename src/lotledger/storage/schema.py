@@ -310,6 +310,7 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),  # a login's session token ends; a named API token does not
 )
 
 # The first answer to each Idempotency-Key, replayed on a retry (kept >= 24 h).
