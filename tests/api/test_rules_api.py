@@ -196,3 +196,24 @@ def test_the_last_admin_cannot_be_demoted(api: Api) -> None:
     ).status_code == 201  # fmt: skip
     demoted = api.client.put("/api/v1/users/admin-user", json={"role": "quality"}, headers=api.headers("admin"))
     assert demoted.status_code == 200
+
+
+def test_every_answer_carries_the_security_headers(api: Api) -> None:
+    for answer in (
+        api.client.get("/api/v1/health"),
+        api.client.get("/api/v1/holds"),
+        api.client.get("/api/v1/holds", headers=api.headers("viewer")),
+    ):
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_label_file_name_is_quoted_whatever_the_lot_code(api: Api) -> None:
+    post_event(api, {**RECEIPT, "lines": [line("BREAD", 'B";x=1', 10, "ea")]})
+    answer = api.client.get(
+        "/api/v1/labels/lot", params={"item": "BREAD", "lot": 'B";x=1'}, headers=api.headers("viewer")
+    )
+    assert answer.status_code == 200
+    assert answer.headers["Content-Disposition"] == (
+        "inline; filename=\"BREAD-B__x_1.svg\"; filename*=UTF-8''BREAD-B%22%3Bx%3D1.svg"
+    )

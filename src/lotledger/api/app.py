@@ -77,6 +77,32 @@ class LimitBody:
         await problem(413, detail, "body")(scope, receive, send)
 
 
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class SecurityHeaders:
+    """Every answer says: do not guess content types, do not frame me, send no referrer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -109,6 +135,7 @@ def create_app(lotledger: App) -> FastAPI:
     install_openapi(api)
     api.add_middleware(RefuseNul)
     api.add_middleware(LimitBody)
+    api.add_middleware(SecurityHeaders)
     v1 = APIRouter(prefix=PREFIX)
 
     @v1.get("/health", tags=["meta"], summary="Liveness: the API answers", responses=responses({200: "Health"}))

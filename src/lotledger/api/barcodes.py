@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
@@ -31,9 +33,10 @@ def scan(app: AppDep, _: Viewer, body: JsonBody) -> JSONResponse:
 
 
 def _file(content: bytes, fmt: str, name: str) -> Response:
-    return Response(
-        content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": f'inline; filename="{name}.{fmt}"'}
-    )
+    # Lot codes may hold " ; and other characters a header must not carry as they are.
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    disposition = f"inline; filename=\"{safe}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
+    return Response(content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
 
 @router.get("/labels/lot", summary="A lot label: GS1-128, GS1 DataMatrix or GS1 Digital Link QR")
