@@ -1,0 +1,23 @@
+"""Service rules a review broke on purpose and no test caught, where the service needs the SQL ledger."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotledger.bootstrap import App
+from lotledger.domain.accounts import Caller, User
+from lotledger.domain.errors import Forbidden
+from lotledger.domain.recording import Attribution
+from tests.factories import OPERATOR, exactly
+
+VIEWER = Caller(User(4, "auditor", "viewer"), Attribution("user:auditor", "session:auditor"))
+
+
+def test_only_an_operator_or_above_may_allocate_ssccs(app: App) -> None:
+    with pytest.raises(
+        Forbidden, match=exactly("allocating SSCCs needs the operator role; auditor has the viewer role")
+    ):
+        app.barcodes.allocate_ssccs(VIEWER, 1, prefix="0614141")
+    [sscc] = app.barcodes.allocate_ssccs(OPERATOR, 1, prefix="0614141")
+    assert sscc.startswith("00614141")
+    assert len(sscc) == 18
