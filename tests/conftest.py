@@ -6,7 +6,6 @@ import copy
 import itertools
 import os
 import shutil
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,14 +47,7 @@ def _parameters_stay_as_written(request: pytest.FixtureRequest) -> Iterator[None
     for name, value in params.items():
         if value == before[name]:
             continue
-        message = f"{request.node.nodeid} changed its parameter {name!r}: copy it before changing it"
-        if request.node.originalname not in _KNOWN_TO_CHANGE_PARAMETERS:
-            pytest.fail(message)
-        warnings.warn(message, stacklevel=1)
-
-
-# Tests in files this suite's maintainers do not own, reported to their owners: warned about, not failed.
-_KNOWN_TO_CHANGE_PARAMETERS = {"test_bad_input_gets_problem_json_naming_the_field"}  # tests/api/test_api.py
+        pytest.fail(f"{request.node.nodeid} changed its parameter {name!r}: copy it before changing it")
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,13 @@ def test_a_deactivated_item_cannot_be_used_by_new_events(plant: Any) -> None:
         receive(plant, "FLOUR", "F-2", 10)
 
 
+def test_a_deactivated_partner_cannot_be_used_by_new_events(plant: Any) -> None:
+    receive(plant, "FLOUR", "F-1", 10)
+    plant.master_data.deactivate(Partner, "MILL", ADMIN)
+    with pytest.raises(ValidationError, match=exactly("partner: partner 'MILL' is deactivated")):
+        receive(plant, "FLOUR", "F-2", 10)
+
+
 def test_a_deactivated_location_cannot_be_used_by_new_events(plant: Any) -> None:
     plant.master_data.deactivate(Location, "DOCK", ADMIN)
     with pytest.raises(ValidationError, match=exactly("location: location 'DOCK' is deactivated")):

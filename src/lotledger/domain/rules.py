@@ -33,8 +33,7 @@ from lotledger.domain.quantities import format_qty, to_base
 LOOSE = ""  # the container of stock that is not in a case or pallet
 MAX_BALANCE = Decimal(10) ** 12  # base units at one place: as for a quantity, so millionths fit 64 bits
 
-# Movement kinds, and how mass balance counts them.
-INFLOW_KINDS = ("receive", "produce", "return")
+# Movement kinds that take stock out, for mass balance and the traces.
 OUTFLOW_KINDS = ("consume", "ship")
 # What makes a lot: its quantity-exposure share is divided by this total. A
 # return brings back what the lot was made as, it makes nothing new.
@@ -143,6 +142,8 @@ def _partner(view: LedgerView, code: str, roles: tuple[str, ...]) -> None:
         raise NotFound(f"unknown partner {code!r}", "partner")
     if partner.role not in roles:
         raise ValidationError(f"partner {code!r} is a {partner.role}, expected a {' or '.join(roles)}", "partner")
+    if not partner.active:
+        raise ValidationError(f"partner {code!r} is deactivated", "partner")
 
 
 def _qty(view: LedgerView, line: ev.LotLine, path: str) -> Decimal:

@@ -1,7 +1,7 @@
 """The SQL that keeps the genealogy projections: the closure and customer reach.
 
-Raw SQL with ? placeholders (the unit turns them into the driver's style),
-run with executemany: one statement per table per flush, the same text on
+Raw SQL with ? placeholders (`bulk_writes.driver_sql` turns them into the
+driver's style), run with executemany: one statement per table per flush, the same text on
 SQLite and PostgreSQL.
 """
 
