@@ -136,6 +136,18 @@ def test_a_return_and_the_shipment_in_one_batch_see_each_other(plant: Any) -> No
     assert plant.queries.mass_balance(F1).returned == 30
 
 
+def test_earlier_and_batched_shipments_both_count_across_a_status_event_in_the_batch(plant: Any) -> None:
+    receive(plant, "FLOUR", "F-1", 100)
+    receive(plant, "SALT", "S-1", 5)
+    ship(plant, "FLOUR", "F-1", 30)  # recorded before: 30 with SHOP
+    out = {"type": "ship", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-1", 20)]}
+    held = {"type": "hold", "location": "RAW", "reason": "swab", "lots": [{"item": "SALT", "lot": "S-1"}]}
+    back = {"type": "return", "location": "RAW", "partner": "SHOP", "lines": [line("FLOUR", "F-1", 45)]}
+    batch = [parse_event({**document, "time": now()}) for document in (out, held, back)]  # the hold writes first
+    plant.recording.record_all(batch, TESTER)
+    assert plant.queries.mass_balance(F1).returned == 45
+
+
 def test_a_whole_pallet_shipped_counts_as_received_by_the_customer(plant: Any) -> None:
     receive(plant, "FLOUR", "F-1", 100)
     pack(plant, "FLOUR", "F-1", 40)

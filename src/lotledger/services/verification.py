@@ -58,7 +58,7 @@ class Verification:
 def _check_head(expected: Head, head: Head, record: RecordReads) -> str | None:
     if expected.position > head.position:
         return f"the chain has {head.position} links; the head on record is at {expected.position}"
-    for stored in record.chain():
-        if stored.position == expected.position:
-            return None if stored.link == expected.link else f"link {expected.position} is not the head on record"
-    return f"link {expected.position} is missing"
+    found = record.link_at(expected.position)
+    if found is None:
+        return f"link {expected.position} is missing"
+    return None if found == expected.link else f"link {expected.position} is not the head on record"

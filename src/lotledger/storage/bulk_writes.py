@@ -93,7 +93,8 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
     )
     _write_balances(state, location_id)
     for key, delta in state.received_unflushed.items():
-        state.received_base[key] = state.received_base.get(key, 0) + delta
+        if key in state.received_base:  # a figure not read yet is read from the rows just written
+            state.received_base[key] += delta
     state.received_unflushed.clear()
     if pending.edges:
         edges = [

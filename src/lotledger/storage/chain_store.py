@@ -52,5 +52,11 @@ def stored_links(conn: Connection) -> Iterator[StoredLink]:
                          row.client, row.link)  # fmt: skip
 
 
+def link_at(conn: Connection, position: int) -> str | None:
+    query = select(t.event_chain.c.link).where(t.event_chain.c.position == position)
+    found: str | None = conn.execute(query).scalar()
+    return found
+
+
 def event_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(t.events)).scalar_one())

@@ -15,7 +15,7 @@ from lotledger.domain.quantities import from_micro
 from lotledger.domain.recording import Attribution
 from lotledger.domain.records import Projections
 from lotledger.storage import schema as t
-from lotledger.storage.chain_store import event_count, stored_links
+from lotledger.storage.chain_store import event_count, link_at, stored_links
 from lotledger.storage.engine import reading
 
 _MASTER: dict[str, type[Item] | type[Location] | type[Partner]] = {
@@ -33,6 +33,10 @@ class SqlRecord:
     def chain(self) -> Iterator[StoredLink]:
         with reading(self.engine) as conn:
             yield from stored_links(conn)
+
+    def link_at(self, position: int) -> str | None:
+        with reading(self.engine) as conn:
+            return link_at(conn, position)
 
     def event_count(self) -> int:
         with reading(self.engine) as conn:

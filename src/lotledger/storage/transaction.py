@@ -115,7 +115,6 @@ class SqlTransaction(LedgerState):
             if movement.partner:
                 self.partner_row(movement.partner)  # its id is written with the movement (a void's reversal too)
             if movement.partner and movement.kind in ("ship", "return"):
-                self.received_by(movement.partner, movement.lot)  # read the stored figure first
                 self.received_unflushed[(movement.partner, movement.lot)] -= to_micro(movement.delta)
             self.pending.movements.append((event_id, movement))
         self.pending.edges.extend((event_id, edge) for edge in effects.edges)
