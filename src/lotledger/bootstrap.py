@@ -30,10 +30,12 @@ class App:
     verification: Verification
     backups: Backups
     refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
+    schema_revision: Callable[[], tuple[str | None, str]]  # (the database's, the code's): asks the database
     _close: Callable[[], None]
 
     def close(self) -> None:
         self.recording.close()
+        self.accounts.close()
         self._close()
 
 
@@ -45,7 +47,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.engine import analyze, make_engine
     from lotledger.storage.ledger import SqlLedger
     from lotledger.storage.memory import MemoryLedger
-    from lotledger.storage.migrate import upgrade
+    from lotledger.storage.migrate import revisions, upgrade
     from lotledger.storage.reader import SqlReader
     from lotledger.storage.record_reads import SqlRecord
     from lotledger.storage.sscc import SsccAllocator
@@ -62,11 +64,12 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         Recording(ledger),
         MasterData(ledger, catalog),
         Queries(reader, reader, catalog),
-        Accounts(SqlAccountStore(engine)),
+        Accounts(SqlAccountStore(engine), settings.session_idle),
         Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
         verification,
         Backups(SqlBackups(engine), verification, _open_copy),
         lambda: analyze(engine),
+        lambda: revisions(engine),
         engine.dispose,
     )
 

@@ -19,6 +19,7 @@ class Settings:
     sscc_extension: str = "0"  # LOTLEDGER_SSCC_EXTENSION
     timezone: str = "UTC"  # LOTLEDGER_TIMEZONE: an IANA name; how times are shown
     future_margin: timedelta = timedelta(hours=1)  # LOTLEDGER_FUTURE_MARGIN_MINUTES
+    session_idle: timedelta = timedelta(hours=1)  # LOTLEDGER_SESSION_IDLE_MINUTES: a login's token ends unused
 
     @property
     def zone(self) -> ZoneInfo:
@@ -27,9 +28,6 @@ class Settings:
     @classmethod
     def from_env(cls, db_url: str | None = None) -> Settings:
         """`db_url` if given, else LOTLEDGER_DB, else sqlite:///lotledger.db; the rest from the environment."""
-        margin = os.environ.get("LOTLEDGER_FUTURE_MARGIN_MINUTES") or "60"
-        if not margin.isdigit():
-            raise ValidationError(f"expected whole minutes, got {margin!r}", "LOTLEDGER_FUTURE_MARGIN_MINUTES")
         timezone = os.environ.get("LOTLEDGER_TIMEZONE") or "UTC"
         plant_zone(timezone)
         return cls(
@@ -37,8 +35,16 @@ class Settings:
             gs1_company_prefix=os.environ.get("LOTLEDGER_GS1_PREFIX") or None,
             sscc_extension=os.environ.get("LOTLEDGER_SSCC_EXTENSION") or "0",
             timezone=timezone,
-            future_margin=timedelta(minutes=int(margin)),
+            future_margin=_minutes("LOTLEDGER_FUTURE_MARGIN_MINUTES", 60, least=0),
+            session_idle=_minutes("LOTLEDGER_SESSION_IDLE_MINUTES", 60, least=1),
         )
+
+
+def _minutes(name: str, default: int, least: int) -> timedelta:
+    value = os.environ.get(name) or str(default)
+    if not value.isascii() or not value.isdigit() or not least <= int(value) <= 10**9:
+        raise ValidationError(f"expected whole minutes ({least} to 1000000000), got {value!r}", name)
+    return timedelta(minutes=int(value))
 
 
 def plant_zone(name: str) -> ZoneInfo:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod, RenderableType
 
     from lotledger.domain import trace as tr
-    from lotledger.domain.accounts import Token
+    from lotledger.domain.accounts import AuditEntry, Token
     from lotledger.domain.model import LotKey
     from lotledger.domain.records import EventRecord, MassBalance
 
@@ -296,6 +296,22 @@ def summary_table(s: tr.ForwardSummary) -> Table:
 def tokens_table(tokens: Iterable[Token], zone: tzinfo = UTC) -> Table:
     return render_rows(
         "Tokens",
-        ("id", "name", "user", "created", "revoked"),
-        [(t.id, t.name, t.username, _when(t.created_at, zone), _when(t.revoked_at, zone)) for t in tokens],
+        ("id", "name", "user", "created", "last used", "expires", "revoked"),
+        [
+            (
+                t.id,
+                t.name,
+                t.username,
+                *(_when(at, zone) for at in (t.created_at, t.last_used_at, t.expires_at, t.revoked_at)),
+            )
+            for t in tokens
+        ],
+    )
+
+
+def audit_table(entries: Iterable[AuditEntry], zone: tzinfo = UTC) -> Table:
+    return render_rows(
+        "Audit trail",
+        ("at", "what", "user", "address", "detail"),
+        [(_when(e.at, zone), e.kind, e.username or "", e.address or "", e.detail) for e in entries],
     )

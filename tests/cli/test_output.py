@@ -17,12 +17,13 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from lotledger import cli
+from lotledger.cli import accounts, barcodes, common, ledger
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import MassBalance
 from lotledger.interchange.jsonout import jsonable
 
 runner = CliRunner()
-SRC = Path(cli.__file__).parent
+SRC = Path(cli.__file__).parent.parent  # src/lotledger
 
 EVENT_ID = "3f2b8c1e-9a47-4d2b-8e6f-0c1d2e3f4a5b"
 LOT = "L2026-11-25-MIX-0042"  # 20 characters
@@ -62,7 +63,9 @@ def run(*args: str, env: dict[str, str] | None = None) -> str:
 
 
 def test_json_never_goes_through_richs_highlighter(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "console", Console(force_terminal=True, color_system="truecolor", soft_wrap=True))
+    coloured = Console(force_terminal=True, color_system="truecolor", soft_wrap=True)
+    for module in (common, ledger, accounts, barcodes):  # each command module holds the console
+        monkeypatch.setattr(module, "console", coloured)
     output = run("history", "FLOUR", LOT, "--format", "json", "--db", db)
     assert "\x1b[" not in output
     assert json.loads(output)[0]["type"] == "receive"
@@ -82,7 +85,7 @@ class Terminal(io.StringIO):
 
 def test_json_on_a_terminal_is_indented_and_plain() -> None:
     out = Terminal()
-    cli._print_json({"lot": LotKey("FLOUR", LOT), "qty": Decimal("1.5")}, out)
+    common._print_json({"lot": LotKey("FLOUR", LOT), "qty": Decimal("1.5")}, out)
     assert out.getvalue().splitlines() == [
         "{",
         '  "lot": {',
@@ -123,8 +126,8 @@ def test_streamed_json_is_exactly_jsonable_dumped() -> None:
         "none": None,
     }
     for indent in (None, 2):
-        assert "".join(cli._json_chunks(value, indent)) == json.dumps(jsonable(value), indent=indent)
-    assert "".join(cli._json_chunks([], 2)) == "[]"
+        assert "".join(common._json_chunks(value, indent)) == json.dumps(jsonable(value), indent=indent)
+    assert "".join(common._json_chunks([], 2)) == "[]"
 
 
 def test_pipes_get_no_ansi_codes_in_any_format(db: str) -> None:
@@ -201,7 +204,10 @@ def test_importing_the_cli_and_asking_for_help_loads_no_database_layer() -> None
 
 
 def test_the_cli_never_imports_storage() -> None:
-    tree = ast.parse((SRC / "cli.py").read_text())
-    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert [m for m in imported if m.startswith("lotledger.storage")] == []
+    modules = sorted((SRC / "cli").glob("*.py"))
+    assert len(modules) >= 4
+    for module in modules:
+        tree = ast.parse(module.read_text())
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert [m for m in imported if m.startswith("lotledger.storage")] == [], module.name

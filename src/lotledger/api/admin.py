@@ -1,14 +1,15 @@
 """Master data (items, locations, partners), users, tokens, and logging in."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from lotledger.api.deps import Admin, AppDep, JsonBody, Viewer
+from lotledger.api.deps import Admin, AppDep, JsonBody, Viewer, address_of
 from lotledger.api.problems import problem
 from lotledger.api.schemas import request_body, responses
-from lotledger.domain.accounts import Token
+from lotledger.domain.accounts import AUDIT_KINDS, Token
 from lotledger.domain.model import MasterRecord
 from lotledger.interchange.jsonout import jsonable
 from lotledger.services.master_data import KINDS, key_field
@@ -86,6 +87,7 @@ def _token(token: Token) -> dict[str, Any]:
         "created_at": token.created_at.isoformat(),
         "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
         "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
     }
 
 
@@ -97,8 +99,7 @@ def _token(token: Token) -> dict[str, Any]:
     openapi_extra=request_body("Login", {"username": "demo", "password": "demo-plant"}),
 )
 def login(request: Request, app: AppDep, body: JsonBody) -> JSONResponse:
-    address = request.client.host if request.client else ""
-    session = app.accounts.login(body.get("username"), body.get("password"), address)
+    session = app.accounts.login(body.get("username"), body.get("password"), address_of(request))
     if session is None:
         return problem(401, "wrong username or password, or the account is deactivated")
     token, secret = session
@@ -118,8 +119,9 @@ def list_users(app: AppDep, _: Admin) -> JSONResponse:
     responses=responses({201: "User"}, (401, 403, 409, 422)),
     openapi_extra=request_body("NewUser"),
 )
-def add_user(app: AppDep, _: Admin, body: JsonBody) -> JSONResponse:
-    user = app.accounts.add_user(body.get("username"), body.get("password"), body.get("role", "viewer"))
+def add_user(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
+    username, password, role = body.get("username"), body.get("password"), body.get("role", "viewer")
+    user = app.accounts.add_user(username, password, role, who.user.username)
     return JSONResponse(jsonable(user), status_code=201)
 
 
@@ -130,8 +132,9 @@ def add_user(app: AppDep, _: Admin, body: JsonBody) -> JSONResponse:
     responses=responses({200: "User"}, (401, 403, 404, 422)),
     openapi_extra=request_body("UserChange"),
 )
-def change_user(app: AppDep, _: Admin, username: str, body: JsonBody) -> JSONResponse:
-    return JSONResponse(jsonable(app.accounts.set_user(username, role=body.get("role"), active=body.get("active"))))
+def change_user(app: AppDep, who: Admin, username: str, body: JsonBody) -> JSONResponse:
+    changed = app.accounts.set_user(username, role=body.get("role"), active=body.get("active"), by=who.user.username)
+    return JSONResponse(jsonable(changed))
 
 
 @router.get(
@@ -152,8 +155,8 @@ def list_tokens(app: AppDep, who: Viewer) -> JSONResponse:
     responses=responses({201: "Token"}, (401, 422)),
     openapi_extra=request_body("NewToken", {"name": "scanner-3"}),
 )
-def create_token(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
-    token, secret = app.accounts.create_token(who.user.username, body.get("name"))
+def create_token(request: Request, app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
+    token, secret = app.accounts.create_token(who.user.username, body.get("name"), address_of(request))
     return JSONResponse({**_token(token), "token": secret}, status_code=201, headers={"Cache-Control": "no-store"})
 
 
@@ -163,5 +166,25 @@ def create_token(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
     summary="Revoke a token (yours, or anyone's as admin)",
     responses=responses({200: "Token"}, (401, 404)),
 )
-def revoke_token(app: AppDep, who: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> JSONResponse:
-    return JSONResponse(_token(app.accounts.revoke_token(token_id, who.user)))
+def revoke_token(
+    request: Request, app: AppDep, who: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> JSONResponse:
+    return JSONResponse(_token(app.accounts.revoke_token(token_id, who.user, address_of(request))))
+
+
+@router.get(
+    "/audit",
+    tags=["accounts"],
+    summary="The audit trail: logins, token use, refusals and account changes (newest last)",
+    responses=responses({200: "AuditList"}, (401, 403, 422)),
+)
+def audit(
+    app: AppDep,
+    _: Admin,
+    since: datetime | None = None,
+    kind: Annotated[str | None, Query(max_length=32, description=", ".join(AUDIT_KINDS))] = None,
+    user: Annotated[str | None, Query(max_length=64, description="Who acted (or whom a failed login named)")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> JSONResponse:
+    entries = app.accounts.audit.entries(since, kind, user, limit)
+    return JSONResponse({"entries": jsonable(entries)})

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotledger import __version__
-from lotledger.api import admin, barcodes, capture, problems, queries
+from lotledger.api import admin, barcodes, capture, docs, problems, queries
+from lotledger.api.access import AccessLog
 from lotledger.api.problems import problem
 from lotledger.api.schemas import install_openapi, responses
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
 
+log = logging.getLogger("lotledger.api")
 PREFIX = "/api/v1"
 MAX_BODY = 4 * 1024 * 1024  # a batch of 1,000 events fits with room to spare
 
@@ -77,15 +81,22 @@ class LimitBody:
         await problem(413, detail, "body")(scope, receive, send)
 
 
+# Pages load scripts, styles and images from lotledger alone (no inline script, no CDN);
+# JSON answers are never framed or run. Inline styles stay: Swagger UI sets them.
+CONTENT_SECURITY_POLICY = (
+    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY),
 ]
 
 
 class SecurityHeaders:
-    """Every answer says: do not guess content types, do not frame me, send no referrer."""
+    """Every answer says: do not guess content types, do not frame me, send no referrer, run only my scripts."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -127,7 +138,7 @@ def create_app(lotledger: App) -> FastAPI:
         description="Lot traceability: capture events, trace lots, manage master data. "
         "Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem+json.",
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # served by lotledger itself below, not from a CDN
         redoc_url=None,
     )
     api.state.lotledger = lotledger
@@ -136,11 +147,25 @@ def create_app(lotledger: App) -> FastAPI:
     api.add_middleware(RefuseNul)
     api.add_middleware(LimitBody)
     api.add_middleware(SecurityHeaders)
+    api.add_middleware(AccessLog, audit=lotledger.accounts.audit.note)  # outermost: sees every answer
+    docs.install(api, f"{PREFIX}/docs", f"{PREFIX}/openapi.json")
     v1 = APIRouter(prefix=PREFIX)
 
-    @v1.get("/health", tags=["meta"], summary="Liveness: the API answers", responses=responses({200: "Health"}))
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @v1.get(
+        "/health",
+        tags=["meta"],
+        summary="Readiness: the API answers and its database does, at the schema this version needs",
+        responses=responses({200: "Health"}, problems=(503,)),
+    )
+    def health() -> Response:
+        try:
+            current, head = lotledger.schema_revision()
+        except Exception as error:  # whatever the driver raises: the answer is the same
+            log.error("health check: the database does not answer", extra={"fields": {"error": str(error)}})
+            return problem(503, f"the database does not answer: {type(error).__name__}", "database")
+        if current != head:
+            return problem(503, f"the database schema is at {current}, this version needs {head}: run lotledger init")
+        return JSONResponse({"status": "ok", "database": "ok", "schema": current})
 
     v1.include_router(capture.router)
     v1.include_router(queries.router)

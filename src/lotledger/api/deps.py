@@ -33,20 +33,26 @@ async def lotledger_app(request: Request) -> App:
 AppDep = Annotated[App, Depends(lotledger_app)]
 
 
+def address_of(request: Request) -> str:
+    """The client's address (behind a trusted reverse proxy, the one it forwarded)."""
+    return request.client.host if request.client else ""
+
+
 async def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Caller:
-    """The caller behind the bearer token, or 401."""
+    """The caller behind the bearer token, or 401. The access log and audit trail learn who it is."""
     if credentials is None:
         raise HTTPException(401, "send Authorization: Bearer <token>")
     accounts = app_of(request).accounts
-    cached = accounts.cached_user_for_token(credentials.credentials)
+    cached = accounts.cached_token(credentials.credentials)
     if cached is False:  # not answered lately: ask the database, off the event loop
-        found = await run_in_threadpool(accounts.user_for_token, credentials.credentials)
+        found = await run_in_threadpool(accounts.token_use, credentials.credentials, address_of(request))
     else:
         found = cached
     if found is None:
-        raise HTTPException(401, "the token is unknown, revoked, or its user is deactivated")
-    user, token_name = found
-    return Caller(user, Attribution(recorded_by=f"user:{user.username}", client=f"token:{token_name}"))
+        raise HTTPException(401, "the token is unknown, revoked or expired, or its user is deactivated")
+    request.state.username = found.user.username
+    attribution = Attribution(recorded_by=f"user:{found.user.username}", client=f"token:{found.name}")
+    return Caller(found.user, attribution)
 
 
 def role(minimum: str) -> Callable[..., Awaitable[Caller]]:

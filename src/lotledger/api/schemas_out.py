@@ -17,7 +17,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from lotledger.api.schemas import Code, Event, Item, Location, LotCode, LotRef, Partner, Sscc, Uom, no_extra
-from lotledger.domain.accounts import ROLES
+from lotledger.domain.accounts import AUDIT_KINDS, ROLES
 from lotledger.domain.events import EVENT_TYPES
 
 Qty = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", description="An exact decimal as text")]
@@ -74,6 +74,8 @@ REQUESTS: tuple[type[BaseModel], ...] = (Login, NewToken, NewUser, UserChange, S
 
 class Health(BaseModel):
     status: Literal["ok"]
+    database: Literal["ok"]
+    schema_: str = Field(alias="schema", description="The database's schema revision")
 
 
 class Recorded(BaseModel):
@@ -358,11 +360,25 @@ class Token(BaseModel):
     created_at: AwareDatetime
     revoked_at: AwareDatetime | None
     expires_at: AwareDatetime | None = Field(None, description="When a login's session token stops working")
+    last_used_at: AwareDatetime | None = Field(None, description="When the token was last used, to the minute")
     token: str | None = Field(None, description="The secret, only when the token is created: keep it")
 
 
 class TokenList(BaseModel):
     tokens: list[Token]
+
+
+class AuditEntry(BaseModel):
+    id: int
+    at: AwareDatetime
+    kind: str = Field(json_schema_extra={"enum": list(AUDIT_KINDS)})
+    username: str | None = Field(description="Who acted, or whom a failed login named")
+    address: str | None = Field(description="The client's address")
+    detail: str
+
+
+class AuditList(BaseModel):
+    entries: list[AuditEntry]
 
 
 RESPONSES: tuple[type[BaseModel], ...] = (
@@ -390,4 +406,6 @@ RESPONSES: tuple[type[BaseModel], ...] = (
     UserList,
     Token,
     TokenList,
+    AuditEntry,
+    AuditList,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lotledger.domain import fields
 from lotledger.domain.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -50,6 +50,48 @@ class Token:
     created_at: datetime
     revoked_at: datetime | None
     expires_at: datetime | None = None
+    last_used_at: datetime | None = None  # to the minute
+
+
+@dataclass(frozen=True, slots=True)
+class TokenUse:
+    """A live token as a request presents it: whose it is, and when it was last seen in use."""
+
+    user: User
+    token_id: int
+    name: str
+    session: bool  # from a login: it ends when idle too long, not only at its expiry
+    last_used_at: datetime | None
+
+
+def session_idle(use: TokenUse, now: datetime, idle: timedelta) -> bool:
+    """Whether a login's session has gone unused for longer than `idle` (named API tokens never idle out)."""
+    return use.session and use.last_used_at is not None and now - use.last_used_at > idle
+
+
+# What the audit trail records: who logged in (or failed to), which token was used
+# from where, who was refused what, and who changed accounts.
+AUDIT_KINDS = (
+    "login",
+    "login_failed",
+    "login_throttled",
+    "token_used",
+    "token_created",
+    "token_revoked",
+    "refused",
+    "user_added",
+    "user_changed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    kind: str
+    username: str | None = None  # who acted, or whom a failed login named
+    address: str | None = None  # the client's address, behind a trusted proxy the forwarded one
+    detail: str = ""
+    id: int = 0  # given by the store
 
 
 @dataclass(frozen=True, slots=True)

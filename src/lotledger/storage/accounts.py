@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lotledger.domain.accounts import IN_FLIGHT, Replay, Token, User
+from lotledger.domain.accounts import IN_FLIGHT, AuditEntry, Replay, Token, TokenUse, User
 from lotledger.domain.errors import AlreadyExists, NotFound
 from lotledger.storage import schema as t
 from lotledger.storage.engine import reading
@@ -23,7 +23,15 @@ def _user(row: Any) -> User:
 
 
 def _token(row: Any) -> Token:
-    return Token(row["id"], row["name"], row["username"], row["created_at"], row["revoked_at"], row["expires_at"])
+    return Token(
+        row["id"],
+        row["name"],
+        row["username"],
+        row["created_at"],
+        row["revoked_at"],
+        row["expires_at"],
+        row["last_used_at"],
+    )
 
 
 class SqlAccountStore:
@@ -70,13 +78,14 @@ class SqlAccountStore:
         user = self.user(username)
         now = self.clock()
         expires = None if lifetime is None else now + lifetime
+        used = None if lifetime is None else now  # a login is a session's first use: its idle time starts here
         with self.engine.begin() as conn:
             token_id = conn.execute(
                 insert(t.api_tokens).values(
-                    user_id=user.id, name=name, token_hash=digest, created_at=now, expires_at=expires
+                    user_id=user.id, name=name, token_hash=digest, created_at=now, expires_at=expires, last_used_at=used
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
-        return Token(int(token_id), name, username, now, None, expires)
+        return Token(int(token_id), name, username, now, None, expires, used)
 
     def tokens(self, username: str | None = None) -> list[Token]:
         query = _TOKENS if username is None else _TOKENS.where(t.users.c.username == username)
@@ -99,18 +108,63 @@ class SqlAccountStore:
             )
         return self.token(token_id)
 
-    def user_for_token(self, digest: str) -> tuple[User, str] | None:
-        """The active user behind a live token, and the token's name (a read: never waits for a writer)."""
+    def token_use(self, digest: str) -> TokenUse | None:
+        """The active user behind a live token, and the token (a read: never waits for a writer)."""
+        tokens = t.api_tokens
         with reading(self.engine) as conn:
-            row = conn.execute(
-                select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.active, t.api_tokens.c.name)
-                .select_from(t.api_tokens.join(t.users))
-                .where(t.api_tokens.c.token_hash == digest, t.api_tokens.c.revoked_at.is_(None))
-                .where(or_(t.api_tokens.c.expires_at.is_(None), t.api_tokens.c.expires_at > self.clock()))
-            ).first()
-        if row is None or not row.active:
+            row = (
+                conn.execute(
+                    select(t.users, tokens.c.id.label("token_id"), tokens.c.name, tokens.c.expires_at)
+                    .add_columns(tokens.c.last_used_at)
+                    .select_from(tokens.join(t.users))
+                    .where(tokens.c.token_hash == digest, tokens.c.revoked_at.is_(None))
+                    .where(or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > self.clock()))
+                )
+                .mappings()
+                .first()
+            )
+        if row is None or not row["active"]:
             return None
-        return User(row.id, row.username, row.role, row.active), row.name
+        return TokenUse(_user(row), row["token_id"], row["name"], row["expires_at"] is not None, row["last_used_at"])
+
+    # --- the audit trail -------------------------------------------------------
+
+    def keep(self, entries: Sequence[AuditEntry], touched: Mapping[int, datetime]) -> None:
+        """Append audit entries and move tokens' last use forward, in one short transaction."""
+        with self.engine.begin() as conn:
+            if entries:
+                conn.execute(
+                    insert(t.audit_log),
+                    [
+                        {"at": e.at, "kind": e.kind, "username": e.username, "address": e.address, "detail": e.detail}
+                        for e in entries
+                    ],
+                )
+            for token_id, at in touched.items():
+                conn.execute(
+                    update(t.api_tokens)
+                    .where(t.api_tokens.c.id == token_id)
+                    .where(or_(t.api_tokens.c.last_used_at.is_(None), t.api_tokens.c.last_used_at < at))
+                    .values(last_used_at=at)
+                )
+
+    def audit(
+        self, since: datetime | None = None, kind: str | None = None, username: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """The newest `limit` entries matching, oldest first."""
+        log = t.audit_log
+        query = select(log).order_by(log.c.id.desc()).limit(limit)
+        if since is not None:
+            query = query.where(log.c.at >= since)
+        if kind is not None:
+            query = query.where(log.c.kind == kind)
+        if username is not None:
+            query = query.where(log.c.username == username)
+        with reading(self.engine) as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            AuditEntry(r["at"], r["kind"], r["username"], r["address"], r["detail"], r["id"]) for r in reversed(rows)
+        ]
 
     # --- idempotency keys ------------------------------------------------------
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine
+
+from lotledger.storage.engine import reading
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -26,6 +29,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
+
+
+def revisions(engine: Engine) -> tuple[str | None, str]:
+    """The database's schema revision (None if it has none) and the newest this code knows."""
+    from alembic.runtime.migration import MigrationContext
+
+    with reading(engine) as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current, _head()
+
+
+@functools.cache
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return str(ScriptDirectory.from_config(config).get_current_head())
 
 
 def new_revision(message: str, revision_id: str) -> None:

@@ -311,6 +311,21 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime),
     Column("expires_at", UTCDateTime),  # a login's session token ends; a named API token does not
+    Column("last_used_at", UTCDateTime),  # to the minute: written off the request path by the audit trail
+)
+
+# Logins, token use, refusals and account changes: `lotledger audit` reads them.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("username", String(64)),
+    Column("address", String(64)),
+    Column("detail", Text, nullable=False),
+    Index(None, "at"),
+    Index(None, "username", "at"),
 )
 
 # The first answer to each Idempotency-Key, replayed on a retry (kept >= 24 h).

@@ -1,0 +1,163 @@
+"""What every `lotledger` command shares: the Typer app, consoles, options, opening the ledger, output.
+
+Start-up is kept light (`lotledger --help` in about 0.15 s): the database
+layer, the services, the tables, progress bars, label rendering and the server
+are imported inside the commands that use them, never at module level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from lotledger.bootstrap import App
+    from lotledger.domain.accounts import Caller
+    from lotledger.domain.recording import Attribution
+
+app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $LOTLEDGER_DB or sqlite:///lotledger.db).")
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        help="table for people (times in $LOTLEDGER_TIMEZONE), json for programs "
+        "(times in UTC; indented on a terminal, one line in a pipe).",
+    ),
+]
+
+
+@contextmanager
+def _app(db: str | None) -> Iterator[App]:
+    """Open the ledger; turn any lotledger error into one red line and exit code 1."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from lotledger.bootstrap import bootstrap
+    from lotledger.config import Settings
+    from lotledger.domain.errors import LotledgerError
+
+    ledger_app = None
+    try:
+        ledger_app = bootstrap(Settings.from_env(db))
+        yield ledger_app
+    except LotledgerError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    except (ArgumentError, DBAPIError) as error:  # a URL that does not parse, a server that does not answer
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        errors.print(f"[red]error:[/red] cannot use the database {db or '(default)'}: {reason}")
+        raise typer.Exit(1) from None
+    finally:
+        if ledger_app is not None:
+            ledger_app.close()
+
+
+def _attribution(client: str) -> Attribution:
+    from lotledger.domain.recording import Attribution
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Attribution(recorded_by=f"os:{user}", client=client)
+
+
+def _local_admin(client: str) -> Caller:
+    """Whoever runs the command line on the database's machine administers it."""
+    from lotledger.domain.accounts import Caller, User
+
+    attribution = _attribution(client)
+    return Caller(User(0, attribution.recorded_by, "admin"), attribution)
+
+
+def _show(*renderables: RenderableType) -> None:
+    """Tables on stdout, never cut (see `render.show`)."""
+    from lotledger.render import show
+
+    show(console, *renderables)
+
+
+def _print_json(value: Any, out: TextIO | None = None) -> None:
+    """Plain JSON, written straight to stdout (never through Rich's highlighter), piece by piece:
+    indented on a terminal, one line in a pipe. Times are ISO 8601 as stored (UTC)."""
+    out = out or sys.stdout
+    indent = 2 if out.isatty() else None
+    for chunk in _json_chunks(value, indent):
+        out.write(chunk)
+    out.write("\n")
+    out.flush()
+
+
+def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
+    """The text of `json.dumps(jsonable(value))` in pieces: dicts and dataclasses member by member,
+    lists item by item (each item encoded whole), so a trace of 200,000 lots is never one string."""
+    from lotledger.interchange.jsonout import jsonable
+
+    separators = (",", ": ") if indent else (", ", ": ")  # json.dumps's own: one line, or indented
+
+    def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
+        members = None if whole else _members(value)
+        if members is None and (whole or not isinstance(value, list)):
+            text = json.dumps(jsonable(value), indent=indent, separators=separators)
+            yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
+            return
+        inner = "\n" + " " * (indent * (level + 1)) if indent else ""
+        parts: Iterator[tuple[str, Any]]
+        if members is not None:
+            parts = ((json.dumps(key) + separators[1], member) for key, member in members)
+            opening, closing = "{", "}"
+        else:
+            parts = (("", item) for item in value)
+            opening, closing = "[", "]"
+        yield opening
+        empty = True
+        for prefix, member in parts:
+            yield ("" if empty else separators[0]) + inner + prefix
+            yield from chunks(member, level + 1, members is None)
+            empty = False
+        if indent and not empty:
+            yield "\n" + " " * (indent * level)
+        yield closing
+
+    return chunks(value, 0, False)
+
+
+def _members(value: Any) -> list[tuple[str, Any]] | None:
+    """The members `jsonable` would write for `value`, if they can be written one by one; else None."""
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return list(value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not _has_properties(type(value)):
+        return [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+    return None  # lot-keyed dicts become lists and some dataclasses add properties: jsonable writes those
+
+
+def _has_properties(cls: type) -> bool:
+    return any(isinstance(attr, property) for klass in cls.__mro__ for attr in vars(klass).values())
+
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"
+ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
+LotArgument = Annotated[str, typer.Argument(help="The lot code.")]

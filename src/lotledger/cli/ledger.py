@@ -1,0 +1,286 @@
+"""Ledger commands: create, import, trace, balances, verify, back up and restore."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from lotledger.cli.common import (
+    DEMO_PASSWORD,
+    DEMO_USER,
+    DbOption,
+    Format,
+    FormatOption,
+    ItemArgument,
+    LotArgument,
+    _app,
+    _attribution,
+    _print_json,
+    _show,
+    app,
+    console,
+    errors,
+)
+
+if TYPE_CHECKING:
+    from lotledger.bootstrap import App
+    from lotledger.interchange.jsonl import Line
+    from lotledger.services.importing import ImportReport
+    from lotledger.services.verification import Verdict
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database (or bring its schema up to date)."""
+    with _app(db) as ledger_app:
+        console.print(f"Database ready: {ledger_app.settings.db_url}")
+
+
+def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from lotledger.services.importing import import_lines
+
+    columns = (TextColumn("[bold]importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(
+        *columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ
+    ) as bar:
+        task = bar.add_task("import", total=total)
+        advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
+        return import_lines(
+            ledger_app.recording,
+            ledger_app.master_data,
+            lines,
+            _attribution(client),
+            advance,
+            ledger_app.refresh_statistics,
+        )
+
+
+def _report(report: ImportReport) -> None:
+    console.print(
+        f"{report.events} events stored, {report.duplicates} already recorded, "
+        f"{report.master} master-data records saved, {len(report.errors)} lines refused"
+    )
+    for error in report.errors[:50]:
+        errors.print(f"[red]{error}[/red]")
+    if len(report.errors) > 50:
+        errors.print(f"... and {len(report.errors) - 50} more")
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    scale: Annotated[int | None, typer.Option(help="Generate about this many events (for benchmarks).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated plant.")] = 7,
+) -> None:
+    """Load a demo bakery: suppliers, raw lots, dough, bread, pallets, customers."""
+    from lotledger import demo as demo_plant
+    from lotledger.interchange.jsonl import Line, parse_record
+
+    cycles = demo_plant.cycles_for(scale) if scale else 40
+    records = list(demo_plant.plant(cycles, seed))
+    with _app(db) as ledger_app:
+        lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
+        report = _run_import(ledger_app, lines, len(records), "cli:demo")
+        _report(report)
+        if DEMO_USER not in {u.username for u in ledger_app.accounts.users()}:
+            ledger_app.accounts.add_user(DEMO_USER, DEMO_PASSWORD, "admin")
+            console.print(f"Demo account: user [bold]{DEMO_USER}[/bold], password [bold]{DEMO_PASSWORD}[/bold] (admin)")
+        console.print("Try: [bold]lotledger trace BREAD-W W-0001 --both[/bold]  or  lotledger trace SALT S-HUB --down")
+
+
+@app.command(name="import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""
+    from lotledger.interchange.jsonl import read_lines
+
+    with file.open("rb") as counted:
+        total = sum(1 for _ in counted)
+    with _app(db) as ledger_app, file.open("rb") as handle:
+        report = _run_import(ledger_app, read_lines(handle), total, f"cli:import:{file.name}")
+    _report(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def trace(
+    item: Annotated[str, typer.Argument(help="The item's sku.")],
+    lot: Annotated[str, typer.Argument(help="The lot code.")],
+    up: Annotated[bool, typer.Option("--up", help="Backward: where it came from.")] = False,
+    down: Annotated[bool, typer.Option("--down", help="Forward: where it went.")] = False,
+    both: Annotated[bool, typer.Option("--both", help="Both directions.")] = False,
+    depth: Annotated[int, typer.Option(help="Stop this many production steps away.")] = 256,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Forward in totals: lots per item, customers, stock (fast for any lot).")
+    ] = False,
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Trace a lot backward (--up), forward (--down) or both (--both)."""
+    from lotledger.domain.model import LotKey
+
+    key = LotKey(item, lot)
+    up, down = up or both or not (up or down or summary), down or both
+    with _app(db) as ledger_app:
+        backward = ledger_app.queries.backward(key, depth) if up else None
+        forward = ledger_app.queries.forward(key, depth) if down and not summary else None
+        totals = ledger_app.queries.forward_summary(key) if summary else None
+    if format is Format.json:
+        _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
+        return
+    from lotledger.render import backward_table, forward_tables, summary_table
+
+    zone = ledger_app.settings.zone
+    if totals is not None:
+        _show(summary_table(totals))
+    if backward is not None:
+        _show(backward_table(backward, zone))
+    if forward is not None:
+        _show(*forward_tables(forward, zone))
+
+
+@app.command()
+def history(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """Every event that touched a lot, in time order; voided ones marked."""
+    from lotledger.domain.model import LotKey
+
+    with _app(db) as ledger_app:
+        entries = ledger_app.queries.history(LotKey(item, lot))
+    if format is Format.json:
+        _print_json(entries)
+        return
+    from lotledger.render import history_table
+
+    _show(history_table(LotKey(item, lot), entries, ledger_app.settings.zone))
+
+
+@app.command()
+def balance(
+    location: Annotated[str | None, typer.Option(help="A location code (includes everything under it).")] = None,
+    item: Annotated[str | None, typer.Option(help="An item's sku.")] = None,
+    lot: Annotated[str | None, typer.Option(help="A lot code.")] = None,
+    db: DbOption = None,
+    format: FormatOption = Format.table,
+) -> None:
+    """Stock on hand now, by lot, location and container."""
+    with _app(db) as ledger_app:
+        lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
+    if format is Format.json:
+        _print_json(lines)
+        return
+    from lotledger.render import balance_table
+
+    _show(balance_table(lines))
+
+
+@app.command()
+def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """In, out, adjustments and on hand of a lot, and whether they add up."""
+    from lotledger.domain.model import LotKey
+
+    with _app(db) as ledger_app:
+        result = ledger_app.queries.mass_balance(LotKey(item, lot))
+    if format is Format.json:
+        _print_json(result)
+        return
+    from lotledger.render import mass_balance_table
+
+    _show(mass_balance_table(result))
+
+
+@app.command()
+def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
+    """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
+    from lotledger.domain.model import LotKey
+
+    with _app(db) as ledger_app:
+        result = ledger_app.queries.exposure(LotKey(item, lot))
+    if format is Format.json:
+        _print_json(result)
+        return
+    from lotledger.render import exposure_table
+
+    _show(exposure_table(result))
+
+
+@app.command()
+def verify(
+    head: Annotated[
+        str | None,
+        typer.Option(help="A head printed by an earlier verify (POSITION:HASH): the chain must still pass it."),
+    ] = None,
+    replay: Annotated[
+        bool, typer.Option(help="Also replay every event and compare the stock, holds, voids, genealogy.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """Check the record is intact: the hash chain over every event, and every projection against a replay.
+
+    Exit code 0 when intact, 3 when something was changed behind the ledger's back (the first break is named)."""
+    from lotledger.domain.chain import Head
+
+    try:
+        expected = Head.parse(head) if head else None
+    except ValueError as error:
+        errors.print(f"[red]error:[/red] --head: {error}")
+        raise typer.Exit(2) from None
+    with _app(db) as ledger_app:
+        verdict = ledger_app.verification.verify(expected, replay=replay)
+    _verdict(verdict, replay)
+
+
+def _verdict(verdict: Verdict, replay: bool = True) -> None:
+    """Print what verification found; exit 3 unless the record is intact."""
+    console.print(f"{verdict.events} events in the chain; head {verdict.head}", highlight=False)
+    if verdict.chain_break is not None:
+        errors.print(f"[red]chain broken at {verdict.chain_break}[/red]", highlight=False)
+    if verdict.head_mismatch is not None:
+        errors.print(f"[red]head on record not reached: {verdict.head_mismatch}[/red]", highlight=False)
+    for difference in verdict.differences:
+        errors.print(f"[red]{difference}[/red]", highlight=False)
+    if not verdict.intact:
+        raise typer.Exit(3)
+    if replay:
+        console.print(f"intact: {verdict.replayed} events replayed; stock, holds, voids and genealogy agree")
+    else:
+        console.print("intact: every link holds (projections not replayed)")
+
+
+@app.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="A new file for the backup (never overwritten).", dir_okay=False)],
+    db: DbOption = None,
+) -> None:
+    """Back the database up while it is in use (SQLite online backup, pg_dump), then verify the copy.
+
+    Never copy lotledger.db by hand while the server runs: events still in its write-ahead log would be missing."""
+    with _app(db) as ledger_app:
+        verdict = ledger_app.backups.backup(file)
+    console.print(f"backup written to {file}", highlight=False)
+    _verdict(verdict)
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by lotledger backup.", exists=True, dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents without asking.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Replace the database with a backup (stop the server first), then verify what is now there."""
+    if not yes and not typer.confirm(f"Replace everything in the database with {file}?"):
+        raise typer.Exit(1)
+    with _app(db) as ledger_app:
+        verdict = ledger_app.backups.restore(file)
+    console.print(f"restored from {file}", highlight=False)
+    _verdict(verdict)
