@@ -203,9 +203,15 @@ def test_every_answer_carries_the_security_headers(api: Api) -> None:
         api.client.get("/api/v1/health"),
         api.client.get("/api/v1/holds"),
         api.client.get("/api/v1/holds", headers=api.headers("viewer")),
+        api.client.get("/api/v1/docs"),
+        api.client.get("/api/v1/docs/static/swagger-ui.css"),
     ):
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["X-Frame-Options"] == "DENY"
+        policy = answer.headers["Content-Security-Policy"]
+        assert "default-src 'self'; script-src 'self'; style-src 'self';" in policy
+        assert "unsafe" not in policy
+        assert "frame-ancestors 'none'" in policy
 
 
 def test_a_label_file_name_is_quoted_whatever_the_lot_code(api: Api) -> None:

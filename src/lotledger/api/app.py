@@ -81,10 +81,10 @@ class LimitBody:
         await problem(413, detail, "body")(scope, receive, send)
 
 
-# Pages load scripts, styles and images from lotledger alone (no inline script, no CDN);
-# JSON answers are never framed or run. Inline styles stay: Swagger UI sets them.
+# Pages load scripts, styles and images from lotledger alone (nothing inline, no CDN);
+# JSON answers are never framed or run.
 CONTENT_SECURITY_POLICY = (
-    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = [
@@ -129,7 +129,8 @@ def create_app(lotledger: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        lotledger.recording.close()
+        lotledger.recording.close()  # the group commit in flight finishes
+        lotledger.accounts.close()  # the audit trail is written
 
     api = FastAPI(
         lifespan=lifespan,
