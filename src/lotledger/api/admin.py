@@ -129,7 +129,7 @@ def add_user(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
     "/users/{username}",
     tags=["accounts"],
     summary="Change a user's role or deactivate them",
-    responses=responses({200: "User"}, (401, 403, 404, 422)),
+    responses=responses({200: "User"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("UserChange"),
 )
 def change_user(app: AppDep, who: Admin, username: str, body: JsonBody) -> JSONResponse:
@@ -164,7 +164,7 @@ def create_token(request: Request, app: AppDep, who: Viewer, body: JsonBody) -> 
     "/tokens/{token_id}",
     tags=["accounts"],
     summary="Revoke a token (yours, or anyone's as admin)",
-    responses=responses({200: "Token"}, (401, 404)),
+    responses=responses({200: "Token"}, (401, 404, 422)),
 )
 def revoke_token(
     request: Request, app: AppDep, who: Viewer, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]

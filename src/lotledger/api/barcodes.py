@@ -39,7 +39,17 @@ def _file(content: bytes, fmt: str, name: str) -> Response:
     return Response(content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition})
 
 
-@router.get("/labels/lot", summary="A lot label: GS1-128, GS1 DataMatrix or GS1 Digital Link QR")
+# A label answers in the format asked for; a refusal is a problem document like any other.
+_LABEL = {
+    **responses({}, (401, 404, 422)),
+    200: {
+        "description": "The label file",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()},
+    },
+}
+
+
+@router.get("/labels/lot", summary="A lot label: GS1-128, GS1 DataMatrix or GS1 Digital Link QR", responses=_LABEL)
 def lot_label_file(
     app: AppDep,
     _: Viewer,
@@ -51,7 +61,7 @@ def lot_label_file(
     return _file(render([app.barcodes.lot_label(item, lot, symbol)], format), format, f"{item}-{lot}".replace("/", "_"))
 
 
-@router.get("/labels/pallet", summary="A pallet label: the SSCC in GS1-128 and the pallet's contents")
+@router.get("/labels/pallet", summary="A pallet label: the SSCC in GS1-128 and the pallet's contents", responses=_LABEL)
 def pallet_label_file(
     app: AppDep, _: Viewer, sscc: Annotated[str, Query(min_length=1, max_length=18)], format: Format = "pdf"
 ) -> Response:

@@ -124,7 +124,7 @@ def lot_exposure(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
 
 @router.get(
     "/balances",
-    responses=responses({200: "Balances"}, (401, 422)),
+    responses=responses({200: "Balances"}, (401, 404, 422)),
     summary="Stock on hand by lot, location and container",
 )
 def balances(
@@ -139,7 +139,7 @@ def balances(
 
 @router.get(
     "/containers/{sscc}",
-    responses=responses({200: "ContainerContents"}, (401, 422)),
+    responses=responses({200: "ContainerContents"}, (401, 404, 422)),
     summary="What a container (pallet, case) holds now",
 )
 def container(app: AppDep, _: Viewer, sscc: str) -> JSONResponse:

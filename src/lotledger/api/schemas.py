@@ -374,10 +374,25 @@ def install_openapi(app: FastAPI) -> None:
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(copy.deepcopy(component_schemas()))
+            _problems_everywhere(document)
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems_everywhere(document: dict[str, Any]) -> None:
+    """What every operation can answer besides its own list: 401 when it needs a token, and 422 (as a
+    problem, never FastAPI's own validation body) when it takes parameters or a body."""
+    problem = {"content": {PROBLEM_MEDIA_TYPE: {"schema": _ref("Problem")}}}
+    for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
+        answers = operation.setdefault("responses", {})
+        if operation.get("security"):
+            answers.setdefault("401", {"description": "Unauthorized", **problem})
+        if operation.get("parameters") or operation.get("requestBody") or "422" in answers:
+            answers["422"] = {"description": "Unprocessable Content", **problem}
+    document["components"]["schemas"].pop("HTTPValidationError", None)
+    document["components"]["schemas"].pop("ValidationError", None)
 
 
 def _ref(schema: type[BaseModel] | str) -> dict[str, str]:
