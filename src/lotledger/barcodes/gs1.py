@@ -70,11 +70,13 @@ def parse_scan(text: str) -> Scan:
         if raw.isdigit() and len(raw) == 18:
             return Scan(text, "sscc", sscc=Sscc.parse(raw).value)
         result = biip.parse(raw)
+        if result.gs1_message is None:
+            raise _refuse(text, result.gs1_message_error or "no GS1 Application Identifier found")
+        return _message(text, result.gs1_message, "gs1")
     except biip.ParseError as error:
         raise _refuse(text, str(error)) from None
-    if result.gs1_message is None:
-        raise _refuse(text, result.gs1_message_error or "no GS1 Application Identifier found")
-    return _message(text, result.gs1_message, "gs1")
+    except (ValueError, IndexError, KeyError) as error:  # biip trips on some fragments (a lone "]")
+        raise _refuse(text, f"it cannot be read ({type(error).__name__})") from None
 
 
 def _is_plain_payload(rest: str) -> bool:
@@ -108,6 +110,8 @@ def _message(text: str, message: GS1Message, form: str) -> Scan:
         elif ai == "21":
             fields["serial"] = element.value
         elif ai in ("30", "37"):
+            if not (element.value.isascii() and element.value.isdigit()):
+                raise _refuse(text, f"({ai}) is a count and must be digits, not {element.value!r}")
             fields["count"] = int(element.value)
         elif ai.startswith("310"):
             fields["net_weight_kg"] = element.decimal

@@ -61,6 +61,9 @@ def read_lines(lines: Iterable[str | bytes]) -> Iterator[Line]:
         except json.JSONDecodeError as error:
             yield Line(number, None, ValidationError(f"not valid JSON: {error.msg} at column {error.colno}"))
             continue
+        except RecursionError:
+            yield Line(number, None, ValidationError("not valid JSON: nested too deeply"))
+            continue
         try:
             yield Line(number, parse_record(raw))
         except LotledgerError as error:
