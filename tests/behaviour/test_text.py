@@ -108,3 +108,32 @@ def test_text_longer_than_its_limit_is_refused_with_both_lengths(plant: Any) -> 
     with pytest.raises(ValidationError, match=exactly("reference: is 129 characters long; at most 128 are kept")):
         record(plant, {**document, "reference": "x" * 129})
     record(plant, {**document, "reference": "x" * 128})
+
+
+# SQL only through bound parameters: text that would break a statement built by pasting is kept verbatim.
+INJECTION_LOT = "X');DELETE--"  # 12 characters of the GS1 AI 82 set a lot code may hold
+INJECTION_TEXT = "x'); DELETE FROM events; -- \" OR 1=1 %s ? :name $1"
+
+
+def test_sql_in_any_text_is_stored_and_found_verbatim(plant: Any) -> None:
+    plant.master_data.create(Item, {"sku": "RYE", "name": INJECTION_TEXT, "uom": "kg"}, ADMIN)
+    receive(plant, "RYE", INJECTION_LOT, 5)
+    recorded = record(
+        plant,
+        {
+            "type": "receive",
+            "location": "RAW",
+            "partner": "MILL",
+            "reference": INJECTION_TEXT,
+            "note": INJECTION_TEXT,
+            "lines": [line("RYE", INJECTION_LOT, 1, supplier_lot=INJECTION_TEXT[:20])],
+        },
+    )
+    key = LotKey("RYE", INJECTION_LOT)
+    assert plant.queries.find_lots(INJECTION_LOT) == [key]
+    assert plant.master_data.one(Item, "RYE").name == INJECTION_TEXT
+    [first, second] = plant.queries.history(key)
+    assert (second.id, second.reference) == (recorded.id, INJECTION_TEXT)
+    assert second.document["note"] == INJECTION_TEXT
+    assert first.type == "receive"
+    assert plant.queries.mass_balance(key).on_hand == 6
