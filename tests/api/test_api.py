@@ -216,3 +216,26 @@ def test_events_are_listed_with_filters_and_cursor_pages(api: Api) -> None:
     assert rest["next_cursor"] is None
     lot = api.client.get("/api/v1/events", params={"item": "FLOUR", "lot": "F-3"}, headers=viewer).json()
     assert [e["document"]["reference"] for e in lot["events"]] == ["PO-3"]
+
+
+def test_master_data_carries_contacts_addresses_and_fsma_descriptions_through_the_api(api: Api) -> None:
+    customer = {
+        "code": "GROCER",
+        "name": "Valley Grocers",
+        "role": "customer",
+        "contact": "Dana Reyes",
+        "phone": "+1 555 0100",
+        "email": "qa@valleygrocers.example",
+        "address": "12 Orchard Road, Fresno",
+    }
+    admin = api.headers("admin")
+    assert api.client.post("/api/v1/partners", json=customer, headers=admin).status_code == 201
+    got = api.client.get("/api/v1/partners/GROCER", headers=api.headers("viewer")).json()
+    assert {k: got[k] for k in customer} == customer
+    item = {"sku": "CUKE", "name": "Cucumbers", "uom": "kg", "commodity": "cucumbers", "ftl": True}
+    assert api.client.post("/api/v1/items", json=item, headers=admin).status_code == 201
+    assert api.client.get("/api/v1/items/CUKE", headers=admin).json()["ftl"] is True
+    bad = api.client.post("/api/v1/partners", json={**customer, "code": "X", "email": "nope"}, headers=admin)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "email"
+    assert api.app.verification.verify().intact  # the changes replay with their new fields

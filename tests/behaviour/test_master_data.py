@@ -147,3 +147,68 @@ def test_a_partner_must_have_the_role_the_event_needs(plant: Any) -> None:
 def test_an_update_naming_another_code_than_its_path_is_refused(plant: Any) -> None:
     with pytest.raises(ValidationError, match=exactly("sku: the body names another item than the path")):
         plant.master_data.update(Item, "FLOUR", {"sku": "SALT", "name": "Salt", "uom": "kg"}, ADMIN)
+
+
+# --- what a recall and an FSMA 204 export need: contacts, addresses, product descriptions -----
+
+CUSTOMER = {
+    "code": "GROCER",
+    "name": "Valley Grocers",
+    "role": "customer",
+    "contact": "Dana Reyes, QA manager",
+    "phone": "+1 555 0100",
+    "email": "qa@valleygrocers.example",
+    "address": "12 Orchard Road\nFresno, CA 93650",
+}
+PRODUCE = {
+    "sku": "CUKE",
+    "name": "Cucumbers",
+    "uom": "kg",
+    "brand": "Valley Fresh",
+    "commodity": "cucumbers",
+    "variety": "English",
+    "pack_size": "12 x 1 ea",
+    "pack_style": "carton",
+    "ftl": True,
+}
+
+
+def test_partners_items_and_locations_keep_what_a_recall_notice_and_fsma_204_need(plant: Any) -> None:
+    partner = plant.master_data.create(Partner, CUSTOMER, ADMIN)
+    item = plant.master_data.create(Item, PRODUCE, ADMIN)
+    site = plant.master_data.create(
+        Location, {"code": "PLANT2", "name": "Fresno plant", "kind": "site", "address": "1 Mill Lane, Fresno"}, ADMIN
+    )
+    assert plant.master_data.one(Partner, "GROCER") == partner
+    assert (partner.contact, partner.email) == ("Dana Reyes, QA manager", "qa@valleygrocers.example")
+    assert plant.master_data.one(Item, "CUKE") == item
+    assert (item.commodity, item.pack_size, item.ftl) == ("cucumbers", "12 x 1 ea", True)
+    assert plant.master_data.one(Location, "PLANT2").address == site.address == "1 Mill Lane, Fresno"
+
+
+def test_master_data_without_the_new_fields_stays_valid(plant: Any) -> None:
+    item = plant.master_data.create(Item, {"sku": "OATS", "name": "Oats", "uom": "kg"}, ADMIN)
+    assert (item.brand, item.ftl) == (None, False)
+    partner = plant.master_data.one(Partner, "MILL")
+    assert (partner.contact, partner.phone, partner.email, partner.address) == (None, None, None, None)
+
+
+@pytest.mark.parametrize("address", ["dana", "dana@", "dana@example", "da na@example.com", "a@b@c.de"])
+def test_a_partner_email_that_is_not_an_address_is_refused(plant: Any, address: str) -> None:
+    with pytest.raises(ValidationError, match=f"^email: {re.escape(repr(address))} is not an e-mail address$"):
+        plant.master_data.create(Partner, {**CUSTOMER, "email": address}, ADMIN)
+    with pytest.raises(NotFound):
+        plant.master_data.one(Partner, "GROCER")
+
+
+@pytest.mark.parametrize(("field", "limit"), [("contact", 128), ("phone", 64), ("address", 500)])
+def test_contact_fields_follow_the_text_rule(plant: Any, field: str, limit: int) -> None:
+    with pytest.raises(ValidationError, match=f"^{field}: must not be blank$"):
+        plant.master_data.create(Partner, {**CUSTOMER, field: "  "}, ADMIN)
+    with pytest.raises(ValidationError, match=f"^{field}: is {limit + 1} characters long; at most {limit} are kept$"):
+        plant.master_data.create(Partner, {**CUSTOMER, field: "x" * (limit + 1)}, ADMIN)
+
+
+def test_the_food_traceability_list_flag_is_true_or_false(plant: Any) -> None:
+    with pytest.raises(ValidationError, match=r"^ftl: expected true or false, got 'yes'$"):
+        plant.master_data.create(Item, {**PRODUCE, "ftl": "yes"}, ADMIN)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from lotledger.storage.engine import make_engine
+from lotledger.storage.migrate import alembic_config, upgrade
 from lotledger.storage.schema import metadata
 
 
@@ -13,3 +18,29 @@ def test_migrations_match_the_declared_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
+
+
+# SQLite only: batch mode rebuilds its tables, where PostgreSQL alters them in place.
+def test_the_newest_migration_upgrades_a_database_whose_rows_refer_to_each_other(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/old.db")
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    head = scripts.get_revision(scripts.get_current_head())
+    previous = str(head.down_revision)
+    upgrade(engine, previous)
+    with engine.begin() as conn:  # one lot of one item, received at one place from one supplier
+        for sql in (
+            "INSERT INTO items (id, sku, name, uom, active) VALUES (1, 'FLOUR', 'Flour', 'kg', 1)",
+            "INSERT INTO locations (id, code, name, kind, active) VALUES (1, 'RAW', 'Raw', 'warehouse', 1)",
+            "INSERT INTO partners (id, code, name, role, active) VALUES (1, 'MILL', 'Mill', 'supplier', 1)",
+            "INSERT INTO events (id, type, time, location_id, partner_id, document, body_hash, recorded_at,"
+            " recorded_by, client) VALUES ('e1', 'receive', '2026-11-01 08:00:00', 1, 1, '{}', 'h',"
+            " '2026-11-01 08:00:00', 'test', 'test')",
+            "INSERT INTO lots (id, item_id, code, origin, supplier_id, first_event_id)"
+            " VALUES (1, 1, 'F-1', 'received', 1, 'e1')",
+        ):
+            conn.exec_driver_sql(sql)
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+        assert conn.exec_driver_sql("SELECT sku FROM items JOIN lots ON lots.item_id = items.id").all() == [("FLOUR",)]
+    engine.dispose()

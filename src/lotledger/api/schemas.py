@@ -309,6 +309,12 @@ class Item(BaseModel):
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN-8, -12, -13 or -14 (kept as 14)")
     shelf_life_days: int | None = Field(None, ge=0, le=36500, description="Sets a new lot's default expiry")
     active: bool = True
+    brand: Annotated[str, _text(128)] | None = None
+    commodity: Annotated[str, _text(128)] | None = Field(None, description="The food, as FDA's list names it")
+    variety: Annotated[str, _text(128)] | None = None
+    pack_size: Annotated[str, _text(64)] | None = Field(None, examples=["12 x 500 g"])
+    pack_style: Annotated[str, _text(128)] | None = Field(None, examples=["bag"])
+    ftl: bool = Field(False, description="On FDA's Food Traceability List: FSMA 204 records are kept for it")
 
 
 class Location(BaseModel):
@@ -319,6 +325,7 @@ class Location(BaseModel):
     parent: Code | None = Field(None, description="The location this one is part of")
     gln: Gln | None = None
     active: bool = True
+    address: Annotated[str, _text(500)] | None = None
 
 
 class Partner(BaseModel):
@@ -328,6 +335,10 @@ class Partner(BaseModel):
     role: str = Field(json_schema_extra={"enum": list(PARTNER_ROLES)})
     gln: Gln | None = None
     active: bool = True
+    contact: Annotated[str, _text(128)] | None = Field(None, description="Who recall notices go to")
+    phone: Annotated[str, _text(64)] | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    address: Annotated[str, _text(500)] | None = None
 
 
 REQUESTS: tuple[type[BaseModel], ...] = (EventBatch, Item, Location, Partner)

@@ -23,6 +23,15 @@ LIMITS = {
     "reason": 500,
     "expiry_override": 500,
     "name": 200,
+    "address": 500,
+    "contact": 128,
+    "phone": 64,
+    "email": 254,
+    "brand": 128,
+    "commodity": 128,
+    "variety": 128,
+    "pack_size": 64,
+    "pack_style": 128,
 }
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 1, 1, tzinfo=UTC)
@@ -54,6 +63,17 @@ def text(raw: dict[str, Any], key: str, path: str = "", *, required: bool = True
     limit = LIMITS.get(key, TEXT_MAX)
     if len(value) > limit:
         raise ValidationError(f"is {len(value)} characters long; at most {limit} are kept", field)
+    return value
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def email(raw: dict[str, Any], key: str = "email") -> str | None:
+    """An e-mail address (text by the text rule, with one @ and a dot in the domain), or None."""
+    value = text(raw, key, required=False)
+    if value is not None and not _EMAIL.fullmatch(value):
+        raise ValidationError(f"{value!r} is not an e-mail address", key)
     return value
 
 

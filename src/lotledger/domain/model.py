@@ -36,6 +36,11 @@ def _gln(raw: dict[str, Any]) -> str | None:
     return None if gln is None else validate_gs1_key(gln, (13,), "GLN", "gln")
 
 
+# FSMA 204's product description, beside the item's name: what an inspector's spreadsheet lists.
+DESCRIPTION_FIELDS = ("brand", "commodity", "variety", "pack_size", "pack_style")
+CONTACT_FIELDS = ("contact", "phone", "email", "address")
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     sku: str
@@ -44,10 +49,17 @@ class Item:
     gtin: str | None = None
     shelf_life_days: int | None = None
     active: bool = True
+    brand: str | None = None
+    commodity: str | None = None  # e.g. "cucumbers", "soft cheese": the food as FDA's list names it
+    variety: str | None = None
+    pack_size: str | None = None  # "12 x 500 g"
+    pack_style: str | None = None  # "clamshell", "bag"
+    ftl: bool = False  # on FDA's Food Traceability List: FSMA 204 records are kept for it
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Item:
-        f.check_keys(raw, {"type", "sku", "name", "uom", "gtin", "shelf_life_days", "active"}, "an item")
+        known = {"type", "sku", "name", "uom", "gtin", "shelf_life_days", "active", "ftl", *DESCRIPTION_FIELDS}
+        f.check_keys(raw, known, "an item")
         uom = f.required_text(raw, "uom")
         if uom not in UNITS:
             raise ValidationError(f"unknown unit {uom!r}; expected one of {', '.join(UNITS)}", "uom")
@@ -68,6 +80,8 @@ class Item:
             gtin=gtin,
             shelf_life_days=shelf,
             active=f.flag(raw, "active", True),
+            **{key: f.text(raw, key, required=False) for key in DESCRIPTION_FIELDS},
+            ftl=f.flag(raw, "ftl", False),
         )
 
 
@@ -79,10 +93,11 @@ class Location:
     parent: str | None = None
     gln: str | None = None
     active: bool = True
+    address: str | None = None  # where it is, as a letter or an inspector would need it
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Location:
-        f.check_keys(raw, {"type", "code", "name", "kind", "parent", "gln", "active"}, "a location")
+        f.check_keys(raw, {"type", "code", "name", "kind", "parent", "gln", "active", "address"}, "a location")
         parent = raw.get("parent")
         return cls(
             code=f.code(raw.get("code"), "code"),
@@ -91,6 +106,7 @@ class Location:
             parent=None if parent is None else f.code(parent, "parent"),
             gln=_gln(raw),
             active=f.flag(raw, "active", True),
+            address=f.text(raw, "address", required=False),
         )
 
 
@@ -101,16 +117,24 @@ class Partner:
     role: str
     gln: str | None = None
     active: bool = True
+    contact: str | None = None  # the person a recall notice is addressed to
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Partner:
-        f.check_keys(raw, {"type", "code", "name", "role", "gln", "active"}, "a partner")
+        f.check_keys(raw, {"type", "code", "name", "role", "gln", "active", *CONTACT_FIELDS}, "a partner")
         return cls(
             code=f.code(raw.get("code"), "code"),
             name=f.required_text(raw, "name"),
             role=f.choice(raw, "role", PARTNER_ROLES),
             gln=_gln(raw),
             active=f.flag(raw, "active", True),
+            contact=f.text(raw, "contact", required=False),
+            phone=f.text(raw, "phone", required=False),
+            email=f.email(raw),
+            address=f.text(raw, "address", required=False),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.sql import Select
@@ -24,16 +24,24 @@ _LOCATIONS = select(t.locations, _PARENT.c.code.label("parent_code")).select_fro
 )
 
 
+T = TypeVar("T", Item, Location, Partner)
+
+
+def _from_row(kind: type[T], row: Any, **renamed: str) -> T:
+    """A master record from its row: each field from the column of its name (or as `renamed`)."""
+    return kind(**{name: row[renamed.get(name, name)] for name in kind.__dataclass_fields__})
+
+
 def item_from_row(r: Any) -> Item:
-    return Item(r["sku"], r["name"], r["uom"], r["gtin"], r["shelf_life_days"], r["active"])
+    return _from_row(Item, r)
 
 
 def location_from_row(r: Any) -> Location:
-    return Location(r["code"], r["name"], r["kind"], r["parent_code"], r["gln"], r["active"])
+    return _from_row(Location, r, parent="parent_code")
 
 
 def partner_from_row(r: Any) -> Partner:
-    return Partner(r["code"], r["name"], r["role"], r["gln"], r["active"])
+    return _from_row(Partner, r)
 
 
 # One query per kind of master record, by its code (:code), and the converter of its row.

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -85,6 +86,12 @@ items = Table(
     Column("gtin", String(14), unique=True),
     Column("shelf_life_days", Integer),
     Column("active", Boolean, nullable=False, default=True),
+    Column("brand", Text),
+    Column("commodity", Text),
+    Column("variety", Text),
+    Column("pack_size", Text),
+    Column("pack_style", Text),
+    Column("ftl", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 locations = Table(
@@ -97,6 +104,7 @@ locations = Table(
     Column("parent_id", Integer, ForeignKey("locations.id")),
     Column("gln", String(13)),
     Column("active", Boolean, nullable=False, default=True),
+    Column("address", Text),
 )
 
 partners = Table(
@@ -108,6 +116,10 @@ partners = Table(
     Column("role", String(16), nullable=False),
     Column("gln", String(13)),
     Column("active", Boolean, nullable=False, default=True),
+    Column("contact", Text),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("address", Text),
 )
 
 # Every change to master data, as recorded (master data is never deleted).
