@@ -158,7 +158,11 @@ CUSTOMER = {
     "contact": "Dana Reyes, QA manager",
     "phone": "+1 555 0100",
     "email": "qa@valleygrocers.example",
-    "address": "12 Orchard Road\nFresno, CA 93650",
+    "address": "12 Orchard Road",
+    "city": "Fresno",
+    "region": "CA",
+    "postal_code": "93650",
+    "country": "US",
 }
 PRODUCE = {
     "sku": "CUKE",
@@ -212,3 +216,23 @@ def test_contact_fields_follow_the_text_rule(plant: Any, field: str, limit: int)
 def test_the_food_traceability_list_flag_is_true_or_false(plant: Any) -> None:
     with pytest.raises(ValidationError, match=r"^ftl: expected true or false, got 'yes'$"):
         plant.master_data.create(Item, {**PRODUCE, "ftl": "yes"}, ADMIN)
+
+
+def test_a_location_keeps_its_address_phone_and_fda_registration(plant: Any) -> None:
+    site = {
+        "code": "PLANT2",
+        "name": "Fresno plant",
+        "kind": "site",
+        "address": "1 Mill Lane",
+        "city": "Fresno",
+        "region": "CA",
+        "postal_code": "93650",
+        "country": "US",
+        "phone": "+1 559 555 0100",
+        "fda_registration": "12345678901",
+    }
+    created = plant.master_data.create(Location, site, ADMIN)
+    assert plant.master_data.one(Location, "PLANT2") == created
+    assert {k: getattr(created, k) for k in site if k != "code"} == {k: v for k, v in site.items() if k != "code"}
+    with pytest.raises(ValidationError, match=r"^fda_registration: an FDA food facility registration number is 11"):
+        plant.master_data.create(Location, {**site, "code": "P3", "fda_registration": "1234"}, ADMIN)

@@ -325,7 +325,15 @@ class Location(BaseModel):
     parent: Code | None = Field(None, description="The location this one is part of")
     gln: Gln | None = None
     active: bool = True
-    address: Annotated[str, _text(500)] | None = None
+    address: Annotated[str, _text(500)] | None = Field(None, description="Street and number")
+    city: Annotated[str, _text(128)] | None = None
+    region: Annotated[str, _text(128)] | None = Field(None, description="State or province")
+    postal_code: Annotated[str, _text(32)] | None = None
+    country: Annotated[str, _text(64)] | None = None
+    phone: Annotated[str, _text(64)] | None = None
+    fda_registration: str | None = Field(
+        None, pattern=r"^[0-9]{11}$", description="FDA food facility registration number (a TLC source reference)"
+    )
 
 
 class Partner(BaseModel):
@@ -338,7 +346,11 @@ class Partner(BaseModel):
     contact: Annotated[str, _text(128)] | None = Field(None, description="Who recall notices go to")
     phone: Annotated[str, _text(64)] | None = None
     email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    address: Annotated[str, _text(500)] | None = None
+    address: Annotated[str, _text(500)] | None = Field(None, description="Street and number")
+    city: Annotated[str, _text(128)] | None = None
+    region: Annotated[str, _text(128)] | None = Field(None, description="State or province")
+    postal_code: Annotated[str, _text(32)] | None = None
+    country: Annotated[str, _text(64)] | None = None
 
 
 REQUESTS: tuple[type[BaseModel], ...] = (EventBatch, Item, Location, Partner)

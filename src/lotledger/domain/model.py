@@ -31,6 +31,14 @@ def validate_gs1_key(value: str, lengths: tuple[int, ...], name: str, field: str
     return value
 
 
+def _fda_registration(raw: dict[str, Any]) -> str | None:
+    number = f.text(raw, "fda_registration", required=False)
+    if number is not None and not (number.isascii() and number.isdigit() and len(number) == 11):
+        wanted = f"an FDA food facility registration number is 11 digits, got {number!r}"
+        raise ValidationError(wanted, "fda_registration")
+    return number
+
+
 def _gln(raw: dict[str, Any]) -> str | None:
     gln = f.text(raw, "gln", required=False)
     return None if gln is None else validate_gs1_key(gln, (13,), "GLN", "gln")
@@ -38,7 +46,9 @@ def _gln(raw: dict[str, Any]) -> str | None:
 
 # FSMA 204's product description, beside the item's name: what an inspector's spreadsheet lists.
 DESCRIPTION_FIELDS = ("brand", "commodity", "variety", "pack_size", "pack_style")
-CONTACT_FIELDS = ("contact", "phone", "email", "address")
+# A place as a letter, a recall notice or FSMA 204's "location description" needs it.
+ADDRESS_FIELDS = ("address", "city", "region", "postal_code", "country")
+CONTACT_FIELDS = ("contact", "phone", "email", *ADDRESS_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +103,18 @@ class Location:
     parent: str | None = None
     gln: str | None = None
     active: bool = True
-    address: str | None = None  # where it is, as a letter or an inspector would need it
+    address: str | None = None  # street and number: where it is, as an inspector would need it
+    city: str | None = None
+    region: str | None = None  # state, province
+    postal_code: str | None = None
+    country: str | None = None
+    phone: str | None = None
+    fda_registration: str | None = None  # FDA food facility registration number: a TLC source reference
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Location:
-        f.check_keys(raw, {"type", "code", "name", "kind", "parent", "gln", "active", "address"}, "a location")
+        known = {"type", "code", "name", "kind", "parent", "gln", "active", "phone", "fda_registration"}
+        f.check_keys(raw, known | set(ADDRESS_FIELDS), "a location")
         parent = raw.get("parent")
         return cls(
             code=f.code(raw.get("code"), "code"),
@@ -106,7 +123,8 @@ class Location:
             parent=None if parent is None else f.code(parent, "parent"),
             gln=_gln(raw),
             active=f.flag(raw, "active", True),
-            address=f.text(raw, "address", required=False),
+            **{key: f.text(raw, key, required=False) for key in (*ADDRESS_FIELDS, "phone")},
+            fda_registration=_fda_registration(raw),
         )
 
 
@@ -121,6 +139,10 @@ class Partner:
     phone: str | None = None
     email: str | None = None
     address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Partner:
@@ -131,10 +153,8 @@ class Partner:
             role=f.choice(raw, "role", PARTNER_ROLES),
             gln=_gln(raw),
             active=f.flag(raw, "active", True),
-            contact=f.text(raw, "contact", required=False),
-            phone=f.text(raw, "phone", required=False),
             email=f.email(raw),
-            address=f.text(raw, "address", required=False),
+            **{key: f.text(raw, key, required=False) for key in CONTACT_FIELDS if key != "email"},
         )
 
 

@@ -105,6 +105,12 @@ locations = Table(
     Column("gln", String(13)),
     Column("active", Boolean, nullable=False, default=True),
     Column("address", Text),
+    Column("city", Text),
+    Column("region", Text),
+    Column("postal_code", Text),
+    Column("country", Text),
+    Column("phone", Text),
+    Column("fda_registration", String(11)),
 )
 
 partners = Table(
@@ -120,6 +126,10 @@ partners = Table(
     Column("phone", Text),
     Column("email", Text),
     Column("address", Text),
+    Column("city", Text),
+    Column("region", Text),
+    Column("postal_code", Text),
+    Column("country", Text),
 )
 
 # Every change to master data, as recorded (master data is never deleted).

@@ -1,4 +1,4 @@
-"""recall master data: partners' contacts, locations' addresses, items' FSMA 204 product description
+"""recall master data: partners' contacts and addresses, locations' addresses, items' FSMA 204 description
 
 Revision ID: 0009
 Revises: 0008
@@ -20,14 +20,18 @@ branch_labels = None
 depends_on = None
 
 _ITEM_TEXT = ("brand", "commodity", "variety", "pack_size", "pack_style")
-_PARTNER_TEXT = ("contact", "phone", "email", "address")
+_ADDRESS = ("address", "city", "region", "postal_code", "country")
+_PARTNER_TEXT = ("contact", "phone", "email", *_ADDRESS)
+_LOCATION_TEXT = (*_ADDRESS, "phone")
 
 
 def upgrade() -> None:
     for name in _ITEM_TEXT:
         op.add_column("items", sa.Column(name, sa.Text(), nullable=True))
     op.add_column("items", sa.Column("ftl", sa.Boolean(), server_default=sa.false(), nullable=False))
-    op.add_column("locations", sa.Column("address", sa.Text(), nullable=True))
+    for name in _LOCATION_TEXT:
+        op.add_column("locations", sa.Column(name, sa.Text(), nullable=True))
+    op.add_column("locations", sa.Column("fda_registration", sa.String(length=11), nullable=True))
     for name in _PARTNER_TEXT:
         op.add_column("partners", sa.Column(name, sa.Text(), nullable=True))
 
@@ -37,7 +41,9 @@ def downgrade() -> None:
         for name in reversed(_PARTNER_TEXT):
             batch_op.drop_column(name)
     with op.batch_alter_table("locations", schema=None) as batch_op:
-        batch_op.drop_column("address")
+        batch_op.drop_column("fda_registration")
+        for name in reversed(_LOCATION_TEXT):
+            batch_op.drop_column(name)
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_column("ftl")
         for name in reversed(_ITEM_TEXT):
