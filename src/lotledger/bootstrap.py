@@ -13,6 +13,7 @@ from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
+from lotledger.services.recalls import Recalls
 from lotledger.services.recording import Recording
 from lotledger.services.verification import Verification
 
@@ -29,6 +30,7 @@ class App:
     barcodes: Barcodes
     verification: Verification
     backups: Backups
+    recalls: Recalls
     refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
     schema_revision: Callable[[], tuple[str | None, str]]  # (the database's, the code's): asks the database
     _close: Callable[[], None]
@@ -49,6 +51,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import revisions, upgrade
     from lotledger.storage.reader import SqlReader
+    from lotledger.storage.recalls import SqlRecalls
     from lotledger.storage.record_reads import SqlRecord
     from lotledger.storage.sscc import SsccAllocator
 
@@ -59,15 +62,17 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     ledger = SqlLedger(engine, Policy(settings.future_margin))
     reader, catalog = SqlReader(engine), Catalog(engine)
     verification = Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin)))
+    recording, master_data, queries = Recording(ledger), MasterData(ledger, catalog), Queries(reader, reader, catalog)
     return App(
         settings,
-        Recording(ledger),
-        MasterData(ledger, catalog),
-        Queries(reader, reader, catalog),
+        recording,
+        master_data,
+        queries,
         Accounts(SqlAccountStore(engine), settings.session_idle),
         Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
         verification,
         Backups(SqlBackups(engine), verification, _open_copy),
+        Recalls(SqlRecalls(engine), queries, master_data, recording),
         lambda: analyze(engine),
         lambda: revisions(engine),
         engine.dispose,

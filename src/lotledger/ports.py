@@ -6,7 +6,7 @@ an implementation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +18,7 @@ from lotledger.domain.chain import StoredLink
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
+from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.domain.recording import Attribution, Outcome
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
 
@@ -113,3 +114,13 @@ class BackupStore(Protocol):
     def copy_url(self, target: Path) -> str | None:
         """The URL a backup file can be opened at to verify it (None: it must be restored first)."""
         ...
+
+
+class RecallStore(Protocol):
+    """Recall cases: the case, its lots, and its append-only log of actions."""
+
+    def open(self, kind: str, title: str, reason: str, scope: Scope, lots: Sequence[LotKey], by: str) -> RecallCase: ...
+    def report_took(self, recall_id: int, seconds: float) -> None: ...
+    def case(self, recall_id: int) -> RecallCase: ...
+    def cases(self, kind: str | None = None) -> list[RecallCase]: ...
+    def act(self, recall_id: int, action: Action, check: Callable[[RecallCase], None]) -> RecallCase: ...

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -306,6 +307,45 @@ voids = Table(
     metadata,
     Column("target_id", EventId, ForeignKey("events.id"), primary_key=True),
     Column("void_id", EventId, ForeignKey("events.id"), nullable=False, unique=True),
+)
+
+# --- recall cases -------------------------------------------------------------------
+
+# A recall (or a mock recall drill) keeps the lots it was opened on and an append-only log of what was
+# done; what it affects is traced from the ledger whenever it is asked.
+recalls = Table(
+    "recalls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("scope", Text, nullable=False),  # JSON: how the lots were chosen
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("report_seconds", Float),  # a drill: from its start to the complete report
+    Index(None, "opened_at"),
+)
+
+recall_lots = Table(
+    "recall_lots",
+    metadata,
+    Column("recall_id", Integer, ForeignKey("recalls.id"), nullable=False),
+    Column("lot_id", Integer, ForeignKey("lots.id"), nullable=False),
+    PrimaryKeyConstraint("recall_id", "lot_id"),
+)
+
+recall_actions = Table(
+    "recall_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("recall_id", Integer, ForeignKey("recalls.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("customer", String(64)),
+    Column("detail", Text, nullable=False),  # JSON
+    Index(None, "recall_id", "id"),
 )
 
 # --- accounts (the HTTP API) ----------------------------------------------------

@@ -1,0 +1,258 @@
+"""Recall cases: open one (or a timed mock drill) on lots, a supplier's lot code or a supplier's deliveries,
+see everything affected, hold what is on hand, record what each customer was told and sent back, close it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from lotledger.domain import fields as f
+from lotledger.domain import trace as tr
+from lotledger.domain.accounts import Caller
+from lotledger.domain.errors import Conflict, NotFound, ValidationError
+from lotledger.domain.events import parse_event
+from lotledger.domain.model import Item, Location, LotKey, Partner
+from lotledger.domain.quantities import parse_decimal, to_base
+from lotledger.domain.recall import (
+    KINDS,
+    MAX_ROOT_LOTS,
+    Action,
+    CustomerNotice,
+    RecallCase,
+    RecallReport,
+    Scope,
+    build_report,
+    check_customer,
+    check_open,
+    disposal_lines,
+    notices,
+    notified_action,
+    parse_scope,
+    traced_share,
+)
+from lotledger.domain.records import EventFilter, EventRecord
+from lotledger.ports import RecallStore
+from lotledger.services.master_data import MasterData
+from lotledger.services.queries import Queries
+from lotledger.services.recording import Recording
+
+PAGE = 1000
+
+
+class _Clock(Protocol):
+    def __call__(self) -> datetime: ...
+
+
+class Recalls:
+    def __init__(
+        self,
+        store: RecallStore,
+        queries: Queries,
+        master_data: MasterData,
+        recording: Recording,
+        clock: _Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.queries = queries
+        self.master_data = master_data
+        self.recording = recording
+        self.clock = clock
+
+    # --- opening and reading -------------------------------------------------------------
+
+    def open(self, raw: Mapping[str, Any], who: Caller) -> RecallReport:
+        """Open a recall (quality role) and answer its report; a mock drill is timed to its complete report.
+
+        `hold: true` also holds everything affected that is still on hand."""
+        who.user.require("quality", "opening a recall")
+        document = dict(raw)
+        f.check_keys(
+            document,
+            {"kind", "title", "reason", "hold", "lots", "supplier_lot", "supplier", "since", "until", "location"},
+            "a recall",
+        )
+        kind = f.choice(document, "kind", KINDS, "recall")
+        reason = f.required_text(document, "reason")
+        hold = f.flag(document, "hold", False)
+        started = time.perf_counter()
+        scope = parse_scope(document)
+        title = (
+            f.text(document, "title", required=False)
+            or f"{'Mock recall' if kind == 'mock' else 'Recall'}: {scope.describe()}"
+        )
+        lots = self._resolve(scope)
+        case = self.store.open(kind, title, reason, scope, lots, who.attribution.recorded_by)
+        report = self.report(case.id)
+        if kind == "mock":
+            self.store.report_took(case.id, time.perf_counter() - started)
+        if hold:
+            return self.hold(case.id, who, document.get("location"))
+        return self.report(case.id) if kind == "mock" else report
+
+    def case(self, recall_id: int) -> RecallCase:
+        return self.store.case(recall_id)
+
+    def cases(self, kind: str | None = None) -> list[tuple[RecallCase, Decimal | None]]:
+        """Every case, newest first, with the share of the recalled quantity the ledger traces."""
+        if kind is not None and kind not in KINDS:
+            raise ValidationError(f"{kind!r} is not one of {', '.join(KINDS)}", "kind")
+        return [
+            (case, traced_share([self.queries.mass_balance(lot) for lot in case.lots]))
+            for case in self.store.cases(kind)
+        ]
+
+    def report(self, recall_id: int) -> RecallReport:
+        """Everything the recall affects, as the ledger stands now."""
+        case = self.store.case(recall_id)
+        roots = []
+        for lot in case.lots:
+            info = self.queries.lot(lot)
+            roots.append(tr.TraceLot(lot, 0, info.origin, info.expiry, bool(info.holds)))
+        partners = {p.code: p for p in self.master_data.all(Partner) if isinstance(p, Partner)}
+        return build_report(
+            case,
+            roots,
+            [self.queries.forward(lot) for lot in case.lots],
+            [self.queries.exposure(lot) for lot in case.lots],
+            [self.queries.mass_balance(lot) for lot in case.lots],
+            self._returns(),
+            partners,
+        )
+
+    def notices(self, recall_id: int, customer: str | None = None) -> list[CustomerNotice]:
+        """One notice per customer (or the one for `customer`)."""
+        report = self.report(recall_id)
+        if customer is not None:
+            check_customer(customer, report)
+        names = {i.sku: i.name for i in self.master_data.all(Item) if isinstance(i, Item)}
+        made = notices(report, names)
+        return [n for n in made if customer is None or n.customer.code == customer]
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def hold(self, recall_id: int, who: Caller, location: object = None) -> RecallReport:
+        """Hold every affected lot still on hand and not yet held, with the recall as the reason."""
+        who.user.require("quality", "holding a recall's lots")
+        report = self.report(recall_id)
+        check_open(report.case)
+        held = set(report.held)
+        stock = [s for s in report.on_hand if s.qty > 0 and s.lot not in held]
+        lots = sorted({s.lot for s in stock})
+        if not lots:
+            raise Conflict(f"recall {recall_id}: nothing it affects is on hand unheld", "recall")
+        where = f.code(location, "location") if location is not None else self._site(stock[0].location)
+        case = report.case
+        event = parse_event(
+            {
+                "type": "hold",
+                "time": self.clock().isoformat(),
+                "location": where,
+                "reason": f"recall {case.id}: {case.title}"[:500],
+                "reference": f"recall {case.id}",
+                "scope": "lot",
+                "lots": [{"item": lot.sku, "lot": lot.code} for lot in lots],
+            }
+        )
+        recorded = self.recording.record(event, who)
+        detail = {"event": recorded.id, "lots": [str(lot) for lot in lots]}
+        self.store.act(recall_id, Action(self.clock(), "held", who.attribution.recorded_by, None, detail), check_open)
+        return self.report(recall_id)
+
+    def notified(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
+        """Record that `customer` was told (how: email, phone, letter ...)."""
+        return self._customer_action(recall_id, customer, "notified", who, lambda _: notified_action(raw))
+
+    def acknowledged(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
+        note = f.text(dict(raw), "note", required=False)
+        return self._customer_action(recall_id, customer, "acknowledged", who, lambda _: {"note": note} if note else {})
+
+    def disposed(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
+        """Record what `customer` destroyed of what it received (a return is a `return` event instead)."""
+        return self._customer_action(
+            recall_id, customer, "disposed", who, lambda report: disposal_lines(raw, report, customer)
+        )
+
+    def close(self, recall_id: int, raw: Mapping[str, Any], who: Caller) -> RecallReport:
+        who.user.require("quality", "closing a recall")
+        note = f.text(dict(raw), "note", required=False)
+        action = Action(self.clock(), "closed", who.attribution.recorded_by, None, {"note": note} if note else {})
+        self.store.act(recall_id, action, check_open)
+        return self.report(recall_id)
+
+    def _customer_action(self, recall_id: int, customer: str, kind: str, who: Caller, detail: Any) -> RecallReport:
+        who.user.require("quality", f"recording that a customer was {kind}")
+        report = self.report(recall_id)
+        check_open(report.case)
+        check_customer(customer, report)
+        action = Action(self.clock(), kind, who.attribution.recorded_by, customer, detail(report))
+        self.store.act(recall_id, action, check_open)
+        return self.report(recall_id)
+
+    # --- reads the report needs ----------------------------------------------------------------
+
+    def _resolve(self, scope: Scope) -> list[LotKey]:
+        if scope.lots:
+            for lot in scope.lots:
+                self.queries.lot(lot)  # NotFound names it
+            return list(scope.lots)
+        if scope.supplier_lot is not None:
+            found = [
+                lot
+                for lot in self.queries.find_lots(scope.supplier_lot)
+                if self.queries.lot(lot).supplier_lot == scope.supplier_lot
+            ]
+            if not found:
+                raise NotFound(f"no lot was received with supplier lot code {scope.supplier_lot!r}", "supplier_lot")
+            return _capped(found)
+        self.master_data.one(Partner, scope.supplier or "")  # NotFound names an unknown supplier
+        where = EventFilter(type="receive", since=scope.since, until=scope.until, partner=scope.supplier)
+        found = list(
+            dict.fromkeys(
+                LotKey(line["item"], line["lot"])
+                for event in self._events(where)
+                if event.voided_by is None
+                for line in event.document.get("lines", [])
+            )
+        )
+        if not found:
+            raise NotFound(f"nothing was received from {scope.supplier} in that window", "supplier")
+        return _capped(found)
+
+    def _returns(self) -> Iterator[tuple[str, LotKey, Decimal, str]]:
+        """(customer, lot, qty, uom) of every return not voided, in the item's unit: whatever came back
+        is no longer in the market, whenever it came."""
+        units = {i.sku: i.uom for i in self.master_data.all(Item) if isinstance(i, Item)}
+        for event in self._events(EventFilter(type="return")):
+            if event.voided_by is not None:
+                continue
+            for line in event.document.get("lines", []):
+                base = units.get(line["item"], line["uom"])
+                qty = to_base(parse_decimal(line["qty"], "qty"), line["uom"], base)
+                yield event.document["partner"], LotKey(line["item"], line["lot"]), qty, base
+
+    def _events(self, where: EventFilter) -> Iterator[EventRecord]:
+        cursor = None
+        while True:
+            page = self.queries.events(where, cursor, PAGE)
+            yield from page.events
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def _site(self, code: str) -> str:
+        """The top of a location's tree: where a recall's hold is decided."""
+        location = self.master_data.one(Location, code)
+        seen = {code}
+        while isinstance(location, Location) and location.parent and location.parent not in seen:
+            seen.add(location.parent)
+            location = self.master_data.one(Location, location.parent)
+        return location.code if isinstance(location, Location) else code
+
+
+def _capped(lots: list[LotKey]) -> list[LotKey]:
+    if len(lots) > MAX_ROOT_LOTS:
+        raise ValidationError(f"{len(lots)} lots: more than {MAX_ROOT_LOTS} in one recall; narrow it down", "scope")
+    return lots

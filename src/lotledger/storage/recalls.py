@@ -1,0 +1,156 @@
+"""Recall cases in the ledger's database: the case, its lots, and its append-only log of actions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from lotledger.domain.errors import NotFound, ValidationError
+from lotledger.domain.model import LotKey
+from lotledger.domain.recall import Action, RecallCase, Scope
+from lotledger.storage import schema as t
+from lotledger.storage.engine import reading
+
+
+def _scope_document(scope: Scope) -> str:
+    document: dict[str, Any] = {}
+    if scope.lots:
+        document["lots"] = [{"item": lot.sku, "lot": lot.code} for lot in scope.lots]
+    if scope.supplier_lot is not None:
+        document["supplier_lot"] = scope.supplier_lot
+    if scope.supplier is not None:
+        document |= {"supplier": scope.supplier, "since": _iso(scope.since), "until": _iso(scope.until)}
+    return json.dumps(document, sort_keys=True)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _scope(text: str) -> Scope:
+    document = json.loads(text)
+    when = {k: datetime.fromisoformat(document[k]) for k in ("since", "until") if document.get(k)}
+    lots = tuple(LotKey(lot["item"], lot["lot"]) for lot in document.get("lots", []))
+    return Scope(lots, document.get("supplier_lot"), document.get("supplier"), **when)
+
+
+class SqlRecalls:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def open(self, kind: str, title: str, reason: str, scope: Scope, lots: Sequence[LotKey], by: str) -> RecallCase:
+        """A new case on `lots` (which exist), with its first action: opened."""
+        now = self.clock()
+        with self.engine.begin() as conn:
+            lot_ids = self._lot_ids(conn, lots)
+            recall_id = conn.execute(
+                insert(t.recalls).values(
+                    kind=kind, title=title, reason=reason, scope=_scope_document(scope), opened_at=now, opened_by=by
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(insert(t.recall_lots), [{"recall_id": recall_id, "lot_id": i} for i in lot_ids])
+            self._append(conn, int(recall_id), Action(now, "opened", by, None, {"lots": len(lots)}))
+        return self.case(int(recall_id))
+
+    def report_took(self, recall_id: int, seconds: float) -> None:
+        """How long the drill's complete report took (kept once: the first report is the drill's)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.recalls)
+                .where(t.recalls.c.id == recall_id, t.recalls.c.report_seconds.is_(None))
+                .values(report_seconds=seconds)
+            )
+
+    def case(self, recall_id: int) -> RecallCase:
+        with reading(self.engine) as conn:
+            found = self._cases(conn, [recall_id])
+        if not found:
+            raise NotFound(f"no recall {recall_id}", "recall")
+        return found[0]
+
+    def cases(self, kind: str | None = None) -> list[RecallCase]:
+        """Every case, newest first (`kind` recall or mock: only those)."""
+        query = select(t.recalls.c.id).order_by(t.recalls.c.id.desc())
+        if kind is not None:
+            query = query.where(t.recalls.c.kind == kind)
+        with reading(self.engine) as conn:
+            return self._cases(conn, list(conn.execute(query).scalars()))
+
+    def act(self, recall_id: int, action: Action, check: Callable[[RecallCase], None]) -> RecallCase:
+        """Append `action` if `check` passes on the case as it stands, in one transaction (no close slips between)."""
+        with self.engine.begin() as conn:
+            lock = select(t.recalls.c.id).where(t.recalls.c.id == recall_id)
+            if conn.dialect.name == "postgresql":
+                lock = lock.with_for_update()
+            if conn.execute(lock).first() is None:
+                raise NotFound(f"no recall {recall_id}", "recall")
+            check(self._cases(conn, [recall_id])[0])
+            self._append(conn, recall_id, action)
+        return self.case(recall_id)
+
+    # --- rows ---------------------------------------------------------------------
+
+    def _lot_ids(self, conn: Connection, lots: Sequence[LotKey]) -> list[int]:
+        ids = []
+        for lot in lots:
+            found = conn.execute(
+                select(t.lots.c.id)
+                .select_from(t.lots.join(t.items))
+                .where(t.items.c.sku == lot.sku, t.lots.c.code == lot.code)
+            ).scalar()
+            if found is None:
+                raise NotFound(f"unknown lot {lot}", "lots")
+            ids.append(int(found))
+        if not ids:
+            raise ValidationError("a recall needs at least one lot", "lots")
+        return ids
+
+    def _append(self, conn: Connection, recall_id: int, action: Action) -> None:
+        conn.execute(
+            insert(t.recall_actions).values(
+                recall_id=recall_id,
+                at=action.at,
+                kind=action.kind,
+                by=action.by,
+                customer=action.customer,
+                detail=json.dumps(action.detail, sort_keys=True),
+            )
+        )
+
+    def _cases(self, conn: Connection, ids: list[int]) -> list[RecallCase]:
+        if not ids:
+            return []
+        rows = {r.id: r for r in conn.execute(select(t.recalls).where(t.recalls.c.id.in_(ids)))}
+        lots: dict[int, list[LotKey]] = {i: [] for i in ids}
+        for r in conn.execute(
+            select(t.recall_lots.c.recall_id, t.items.c.sku, t.lots.c.code)
+            .select_from(t.recall_lots.join(t.lots).join(t.items))
+            .where(t.recall_lots.c.recall_id.in_(ids))
+            .order_by(t.items.c.sku, t.lots.c.code)
+        ):
+            lots[r.recall_id].append(LotKey(r.sku, r.code))
+        actions: dict[int, list[Action]] = {i: [] for i in ids}
+        for r in conn.execute(
+            select(t.recall_actions).where(t.recall_actions.c.recall_id.in_(ids)).order_by(t.recall_actions.c.id)
+        ):
+            actions[r.recall_id].append(Action(r.at, r.kind, r.by, r.customer, json.loads(r.detail)))
+        return [
+            RecallCase(
+                r.id,
+                r.kind,
+                r.title,
+                r.reason,
+                _scope(r.scope),
+                tuple(lots[r.id]),
+                r.opened_at,
+                r.opened_by,
+                tuple(actions[r.id]),
+                r.report_seconds,
+            )
+            for r in (rows[i] for i in ids if i in rows)
+        ]
