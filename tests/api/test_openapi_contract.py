@@ -13,7 +13,11 @@ from lotledger.demo import plant
 from tests.api.conftest import Api
 from tests.factories import load
 
-BINARY = {"/api/v1/labels/lot", "/api/v1/labels/pallet"}  # SVG, PNG, PDF or ZPL files
+BINARY = {  # labels (SVG, PNG, PDF or ZPL); recall notices (PDF or CSV)
+    "/api/v1/labels/lot",
+    "/api/v1/labels/pallet",
+    "/api/v1/recalls/{recall_id}/notices",
+}
 
 
 def test_every_request_and_answer_body_is_described(api: Api) -> None:

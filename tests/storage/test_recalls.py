@@ -122,7 +122,8 @@ def test_a_closed_recall_takes_nothing_more(plant: App) -> None:
     recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
     closed = plant.recalls.close(recall_id, {"note": "all product accounted for"}, TESTER)
     assert closed.case.status == "closed"
-    with pytest.raises(Conflict, match=exactly(f"recall: recall {recall_id} is closed; nothing more can be recorded on it")):
+    closed_now = f"recall: recall {recall_id} is closed; nothing more can be recorded on it"
+    with pytest.raises(Conflict, match=exactly(closed_now)):
         plant.recalls.notified(recall_id, "SHOP", {"via": "phone"}, TESTER)
     with pytest.raises(Conflict):
         plant.recalls.close(recall_id, {}, TESTER)

@@ -361,10 +361,16 @@ REQUESTS: tuple[type[BaseModel], ...] = (EventBatch, Item, Location, Partner)
 @cache
 def component_schemas() -> dict[str, Any]:
     """`components.schemas` of every model here and in `schemas_out`, each nested model hoisted once."""
-    from lotledger.api import schemas_out  # it describes answers in terms of this module's models
+    from lotledger.api import schemas_out, schemas_recall  # they describe bodies in terms of this module's models
 
     named: dict[str, Any] = {"Event": Event}
-    models = (*REQUESTS, *schemas_out.REQUESTS, *schemas_out.RESPONSES)
+    models = (
+        *REQUESTS,
+        *schemas_out.REQUESTS,
+        *schemas_out.RESPONSES,
+        *schemas_recall.REQUESTS,
+        *schemas_recall.RESPONSES,
+    )
     named.update((model.__name__, model) for model in models)
     found: dict[str, Any] = {}
     for name, model in named.items():

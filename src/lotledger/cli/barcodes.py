@@ -15,9 +15,9 @@ from lotledger.cli.common import (
     _local_admin,
     _print_json,
     _show,
+    _write_file,
     app,
     console,
-    errors,
 )
 
 if TYPE_CHECKING:
@@ -62,23 +62,6 @@ def scan(
         _show(balance_table(found.stock, "Stock now"))
 
 
-def _write_label(out: Path, content: bytes, force: bool) -> None:
-    """Write a label file: never through a symbolic link, never over a file unless --force; one line on failure."""
-    if out.is_symlink():
-        errors.print(f"[red]error:[/red] {out} is a symbolic link; write to the file itself")
-        raise typer.Exit(1)
-    try:
-        with out.open("wb" if force else "xb") as handle:
-            handle.write(content)
-    except FileExistsError:
-        errors.print(f"[red]error:[/red] {out} exists; pass --force to replace it")
-        raise typer.Exit(1) from None
-    except OSError as error:
-        errors.print(f"[red]error:[/red] cannot write {out}: {error.strerror or error}")
-        raise typer.Exit(1) from None
-    console.print(f"wrote {out} ({len(content)} bytes)")
-
-
 @labels.command("lot")
 def label_lot(
     item: str,
@@ -94,7 +77,7 @@ def label_lot(
 
     with _app(db) as ledger_app:
         content = render([ledger_app.barcodes.lot_label(item, lot, symbol)], format)
-    _write_label(out, content, force)
+    _write_file(out, content, force)
 
 
 @labels.command("pallet")
@@ -106,7 +89,7 @@ def label_pallet(
 
     with _app(db) as ledger_app:
         content = render([ledger_app.barcodes.pallet_label(sscc)], format)
-    _write_label(out, content, force)
+    _write_file(out, content, force)
 
 
 @ssccs.command("allocate")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -161,3 +162,21 @@ def _has_properties(cls: type) -> bool:
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"
 ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
 LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
+
+
+def _write_file(out: Path, content: bytes, force: bool) -> None:
+    """Write a file (a label, a notice): never through a symbolic link, never over a file unless --force;
+    one red line on failure."""
+    if out.is_symlink():
+        errors.print(f"[red]error:[/red] {out} is a symbolic link; write to the file itself")
+        raise typer.Exit(1)
+    try:
+        with out.open("wb" if force else "xb") as handle:
+            handle.write(content)
+    except FileExistsError:
+        errors.print(f"[red]error:[/red] {out} exists; pass --force to replace it")
+        raise typer.Exit(1) from None
+    except OSError as error:
+        errors.print(f"[red]error:[/red] cannot write {out}: {error.strerror or error}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {out} ({len(content)} bytes)")

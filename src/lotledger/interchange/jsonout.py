@@ -34,4 +34,9 @@ def jsonable(value: Any) -> Any:
 
 
 # Derived values worth showing next to the fields they come from.
-_PROPERTIES = {"MassBalance": ("inflow", "outflow", "difference")}
+_PROPERTIES = {
+    "MassBalance": ("inflow", "outflow", "difference"),
+    "RecallCase": ("status", "closed_at"),
+    "CustomerAccount": ("accounted", "share_accounted"),
+    "RecallReport": ("shipped", "accounted", "share_accounted", "held"),
+}

@@ -1,0 +1,267 @@
+"""Recalls and mock recall drills from the command line: `lotledger recall SKU LOT ...` opens one; `recall list`,
+`show`, `notices`, `hold`, `notify`, `ack`, `dispose` and `close` work on it."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from lotledger.cli.common import DbOption, _app, _local_admin, _print_json, _show, _write_file, app, console, errors
+
+if TYPE_CHECKING:
+    from lotledger.bootstrap import App
+    from lotledger.domain.recall import RecallReport
+
+
+class _OpenByDefault(TyperGroup):
+    """`lotledger recall FLOUR F-1 --reason ...` means `lotledger recall open FLOUR F-1 --reason ...`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context (typer vendors click)
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+recalls = typer.Typer(
+    cls=_OpenByDefault,
+    help="Recalls and mock recall drills: `lotledger recall SKU LOT --reason ...` opens one.",
+    no_args_is_help=True,
+)
+app.add_typer(recalls, name="recall")
+
+
+class RecallFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    pdf = "pdf"
+
+
+Output = Annotated[
+    RecallFormat,
+    typer.Option(
+        "--format",
+        help="table (people), json or csv (programs; to stdout, or --out), pdf (the customer notices; needs --out).",
+    ),
+]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")]
+WHEN = ["%Y-%m-%d", "%Y-%m-%dT%H:%M"]
+RecallId = Annotated[int, typer.Argument(help="The recall's number (lotledger recall list).")]
+Customer = Annotated[str, typer.Argument(help="The customer's partner code.")]
+
+
+@recalls.command("open")
+def recall_open(
+    sku: Annotated[str | None, typer.Argument(help="The recalled lot's item.")] = None,
+    lot: Annotated[str | None, typer.Argument(help="The recalled lot's code.")] = None,
+    supplier_lot: Annotated[
+        str | None, typer.Option(help="Recall every lot received with this supplier lot code.")
+    ] = None,
+    supplier: Annotated[
+        str | None, typer.Option(help="Recall everything received from this supplier (with --since, --until).")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="From (plant time).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="Until (plant time).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why: the supplier's notice, the complaint, the finding.")] = None,
+    title: Annotated[str | None, typer.Option(help="A short name (default: what is recalled).")] = None,
+    mock: Annotated[bool, typer.Option("--mock", help="A drill: marked as one, timed, kept for audits.")] = False,
+    hold: Annotated[bool, typer.Option("--hold", help="Also hold everything affected still on hand.")] = False,
+    db: DbOption = None,
+    format: Output = RecallFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Open a recall (or a drill) and show everything it affects: lots, stock, customers, exposure."""
+    scope: dict[str, Any] = {}
+    if sku is not None or lot is not None:
+        if sku is None or lot is None:
+            raise typer.BadParameter("give both SKU and LOT")
+        scope["lots"] = [{"item": sku, "lot": lot}]
+    if supplier_lot is not None:
+        scope["supplier_lot"] = supplier_lot
+    if supplier is not None:
+        scope["supplier"] = supplier
+    with _app(db) as ledger_app:
+        zone = ledger_app.settings.zone
+        for name, value in (("since", since), ("until", until)):
+            if value is not None:
+                scope[name] = value.replace(tzinfo=zone)
+        if reason is None and not mock:
+            errors.print("[red]error:[/red] --reason is required: say why the lots are recalled")
+            raise typer.Exit(1)
+        document = {
+            **scope,
+            "kind": "mock" if mock else "recall",
+            "reason": reason or "Mock recall drill",
+            "hold": hold,
+        }
+        if title:
+            document["title"] = title
+        report = ledger_app.recalls.open(document, _local_admin("cli:recall"))
+        _present(ledger_app, report, format, out, force)
+
+
+@recalls.command("list")
+def recall_list(
+    mock: Annotated[bool, typer.Option("--mock", help="Only drills.")] = False,
+    db: DbOption = None,
+    format: Output = RecallFormat.table,
+) -> None:
+    """Every recall and drill, newest first: status, how long each drill's report took, the share traced."""
+    from lotledger.render_recalls import cases_table
+
+    with _app(db) as ledger_app:
+        cases = ledger_app.recalls.cases("mock" if mock else None)
+        zone = ledger_app.settings.zone
+    if format is RecallFormat.json:
+        _print_json([{"case": case, "traced": traced} for case, traced in cases])
+    else:
+        _show(cases_table(cases, zone))
+
+
+@recalls.command("show")
+def recall_show(
+    recall_id: RecallId, db: DbOption = None, format: Output = RecallFormat.table, out: OutOption = None,
+    force: ForceOption = False,
+) -> None:  # fmt: skip
+    """A recall's report as the ledger stands now (returns recorded since count)."""
+    with _app(db) as ledger_app:
+        _present(ledger_app, ledger_app.recalls.report(recall_id), format, out, force)
+
+
+@recalls.command("notices")
+def recall_notices(
+    recall_id: RecallId,
+    customer: Annotated[str | None, typer.Option(help="Only this customer's notice.")] = None,
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", help="pdf (one page a customer) or csv.")] = "pdf",
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
+    """The customer notices: what each customer received, with whom to contact."""
+    from lotledger.interchange.recall_notices import notices_csv, notices_pdf
+
+    if format not in ("pdf", "csv"):
+        raise typer.BadParameter("pdf or csv", param_hint="--format")
+    with _app(db) as ledger_app:
+        made = ledger_app.recalls.notices(recall_id, customer)
+        zone = ledger_app.settings.zone
+    if format == "csv":
+        _text(notices_csv(made, zone), out, force)
+    else:
+        _file(notices_pdf(made, zone), out, force)
+
+
+@recalls.command("hold")
+def recall_hold(recall_id: RecallId, db: DbOption = None) -> None:
+    """Hold everything the recall affects that is still on hand (one hold event, the recall as the reason)."""
+    with _app(db) as ledger_app:
+        report = ledger_app.recalls.hold(recall_id, _local_admin("cli:recall"))
+    console.print(f"recall {recall_id}: {len(report.held)} lots held")
+
+
+@recalls.command("notify")
+def recall_notify(
+    recall_id: RecallId,
+    customer: Customer,
+    via: Annotated[str, typer.Option(help="email, phone, letter, fax, in person or portal.")] = "email",
+    note: Annotated[str | None, typer.Option(help="Who was reached, what was said.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Record that a customer was told."""
+    _act(db, lambda a, who: a.recalls.notified(recall_id, customer, {"via": via, "note": note}, who), "notified")
+
+
+@recalls.command("ack")
+def recall_ack(
+    recall_id: RecallId, customer: Customer, note: Annotated[str | None, typer.Option()] = None, db: DbOption = None
+) -> None:
+    """Record that a customer confirmed the notice."""
+    _act(db, lambda a, who: a.recalls.acknowledged(recall_id, customer, {"note": note}, who), "acknowledged")
+
+
+@recalls.command("dispose")
+def recall_dispose(
+    recall_id: RecallId,
+    customer: Customer,
+    sku: str,
+    lot: str,
+    qty: str,
+    uom: str,
+    note: Annotated[str | None, typer.Option(help="The evidence: a destruction certificate, a photo.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Record what a customer destroyed of a lot it received (returns are `return` events)."""
+    raw = {"lines": [{"item": sku, "lot": lot, "qty": qty, "uom": uom}], "note": note}
+    _act(db, lambda a, who: a.recalls.disposed(recall_id, customer, raw, who), "disposal recorded")
+
+
+@recalls.command("close")
+def recall_close(
+    recall_id: RecallId, note: Annotated[str | None, typer.Option(help="How it ended.")] = None, db: DbOption = None
+) -> None:
+    """Close a recall: kept as it is, nothing more is recorded on it."""
+    _act(db, lambda a, who: a.recalls.close(recall_id, {"note": note}, who), "closed")
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _act(db: str | None, action: Any, done: str) -> None:
+    with _app(db) as ledger_app:
+        report = action(ledger_app, _local_admin("cli:recall"))
+    console.print(f"recall {report.case.id}: {done}; status {report.case.status}")
+
+
+def _present(ledger_app: App, report: RecallReport, format: RecallFormat, out: Path | None, force: bool) -> None:
+    zone = ledger_app.settings.zone
+    if format is RecallFormat.json:
+        if out is not None:
+            import json
+
+            from lotledger.interchange.jsonout import jsonable
+
+            _file(json.dumps(jsonable(report)).encode(), out, force)
+        else:
+            _print_json(report)
+    elif format is RecallFormat.csv:
+        from lotledger.interchange.recall_notices import report_csv
+
+        _text(report_csv(report, zone), out, force)
+    elif format is RecallFormat.pdf:
+        from lotledger.interchange.recall_notices import notices_pdf
+
+        _file(notices_pdf(ledger_app.recalls.notices(report.case.id), zone), out, force)
+    else:
+        from lotledger.render_recalls import recall_tables
+
+        _show(*recall_tables(report, zone))
+        if report.case.kind == "mock" and report.case.report_seconds is not None:
+            console.print(f"drill: the complete report took {report.case.report_seconds:.2f} s")
+
+
+def _text(lines: Any, out: Path | None, force: bool) -> None:
+    if out is None:
+        for line in lines:
+            sys.stdout.write(line)
+        sys.stdout.flush()
+    else:
+        _file("".join(lines).encode(), out, force)
+
+
+def _file(content: bytes, out: Path | None, force: bool) -> None:
+    if out is None:
+        errors.print("[red]error:[/red] --out FILE is needed for a PDF")
+        raise typer.Exit(1)
+    _write_file(out, content, force)
