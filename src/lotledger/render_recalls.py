@@ -64,17 +64,20 @@ def recall_tables(report: RecallReport, zone: tzinfo = UTC) -> list[Table]:
             for c in report.customers
         ],
     )  # fmt: skip
-    stock = render_rows(
+    held = set(report.held)
+    stock = render_rows(  # rows as a generator: a hub lot's report shows its first rows without building all
         f"On hand: {len(report.on_hand)} lines",
         ("lot", "location", "sscc", "qty", "uom", "held"),
-        [(s.lot, s.location, s.container, format_qty(s.qty), s.uom, "HELD" if s.lot in set(report.held) else "")
-         for s in report.on_hand],
+        ((s.lot, s.location, s.container, format_qty(s.qty), s.uom, "HELD" if s.lot in held else "")
+         for s in report.on_hand),
+        len(report.on_hand),
     )  # fmt: skip
     shipments = render_rows(
         f"Shipped: {len(report.shipments)} lines",
         ("customer", "shipped", "reference", "sscc", "lot", "qty", "uom"),
-        [(s.customer, _when(s.time, zone), s.reference, s.container, s.lot, format_qty(s.qty), s.uom)
-         for s in report.shipments],
+        ((s.customer, _when(s.time, zone), s.reference, s.container, s.lot, format_qty(s.qty), s.uom)
+         for s in report.shipments),
+        len(report.shipments),
     )  # fmt: skip
     return [summary, customers, stock, shipments]
 

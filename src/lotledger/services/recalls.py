@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -87,10 +88,12 @@ class Recalls:
         case = self.store.open(kind, title, reason, scope, lots, who.attribution.recorded_by)
         report = self.report(case.id)
         if kind == "mock":
-            self.store.report_took(case.id, time.perf_counter() - started)
+            took = time.perf_counter() - started
+            self.store.report_took(case.id, took)
+            report = replace(report, case=replace(report.case, report_seconds=took))
         if hold:
             return self.hold(case.id, who, document.get("location"))
-        return self.report(case.id) if kind == "mock" else report
+        return report
 
     def case(self, recall_id: int) -> RecallCase:
         return self.store.case(recall_id)
