@@ -7,6 +7,7 @@ an implementation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -93,6 +94,7 @@ class SsccCounter(Protocol):
 class RecordReads(Protocol):
     """The record itself, for verification: the chain, the history in recording order, the projections."""
 
+    def snapshot(self) -> AbstractContextManager[RecordReads]: ...
     def chain(self) -> Iterator[StoredLink]: ...
     def event_count(self) -> int: ...
     def link_at(self, position: int) -> str | None: ...

@@ -33,17 +33,18 @@ class Verification:
     def verify(self, expected_head: Head | None = None, *, replay: bool = True) -> Verdict:
         """Check the chain link by link (and that it still passes `expected_head`), then replay every
         recorded event on an empty ledger and compare what it adds up to with the stored projections."""
-        head, broken = first_break(self.record.chain(), self.record.event_count())
-        verdict = Verdict(head, head.position, broken)
-        if expected_head is not None and broken is None:
-            verdict.head_mismatch = _check_head(expected_head, head, self.record)
-        if replay and broken is None:
-            verdict.replayed, verdict.differences = self._replay()
+        with self.record.snapshot() as record:  # one instant, even while the server records more
+            head, broken = first_break(record.chain(), record.event_count())
+            verdict = Verdict(head, head.position, broken)
+            if expected_head is not None and broken is None:
+                verdict.head_mismatch = _check_head(expected_head, head, record)
+            if replay and broken is None:
+                verdict.replayed, verdict.differences = self._replay(record)
         return verdict
 
-    def _replay(self) -> tuple[int, list[str]]:
+    def _replay(self, record: RecordReads) -> tuple[int, list[str]]:
         ledger, events = self.new_replay(), 0
-        for recorded_at, _, entry, attribution in self.record.history():
+        for recorded_at, _, entry, attribution in record.history():
             if isinstance(entry, (Item, Location, Partner)):
                 ledger.save(entry, attribution)
                 continue
@@ -52,7 +53,7 @@ class Verification:
                 ledger.replay(entry, attribution, recorded_at)
             except LotledgerError as error:
                 return events, [f"event {entry.id} ({entry.type}) is stored, but a replay refuses it: {error}"]
-        return events, self.record.projections().differences(ledger.projections())
+        return events, record.projections().differences(ledger.projections())
 
 
 def _check_head(expected: Head, head: Head, record: RecordReads) -> str | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from lotledger.domain.chain import StoredLink
 from lotledger.domain.events import Event, parse_event
@@ -27,24 +28,50 @@ Entry = tuple[datetime, int, MasterRecord | Event, Attribution]
 
 
 class SqlRecord:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, snapshot: Connection | None = None) -> None:
         self.engine = engine
+        self._snapshot = snapshot
+
+    @contextmanager
+    def snapshot(self) -> Iterator[SqlRecord]:
+        """The record as it stood at one instant, for every read made through the answer: verifying a
+        database the server writes to must not compare the history of one moment with the stock of the next.
+
+        SQLite: one read transaction (WAL keeps its snapshot). PostgreSQL: REPEATABLE READ, read only."""
+        if self._snapshot is not None:
+            yield self
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            else:
+                conn = conn.execution_options(readonly=True)
+            with conn.begin():
+                yield SqlRecord(self.engine, conn)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        if self._snapshot is not None:
+            yield self._snapshot
+            return
+        with reading(self.engine) as conn:
+            yield conn
 
     def chain(self) -> Iterator[StoredLink]:
-        with reading(self.engine) as conn:
+        with self._reading() as conn:
             yield from stored_links(conn)
 
     def link_at(self, position: int) -> str | None:
-        with reading(self.engine) as conn:
+        with self._reading() as conn:
             return link_at(conn, position)
 
     def event_count(self) -> int:
-        with reading(self.engine) as conn:
+        with self._reading() as conn:
             return event_count(conn)
 
     def history(self) -> Iterator[Entry]:
         """Master-data changes and events in the order they were recorded (master data first on a tie)."""
-        with reading(self.engine) as conn:
+        with self._reading() as conn:
             m, e = t.master_changes.c, t.events.c
             changes = conn.execute(
                 select(m.recorded_at, m.document, m.recorded_by, m.client).order_by(m.recorded_at, m.seq)
@@ -69,7 +96,7 @@ class SqlRecord:
                 change = next(pending, None)
 
     def projections(self) -> Projections:
-        with reading(self.engine) as conn:
+        with self._reading() as conn:
             lots = {
                 row.id: LotKey(row.sku, row.code)
                 for row in conn.execute(
