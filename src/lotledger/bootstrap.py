@@ -11,6 +11,7 @@ from lotledger.domain.recording import Policy
 from lotledger.services.accounts import Accounts
 from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
+from lotledger.services.fsma204 import Fsma204
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
 from lotledger.services.recalls import Recalls
@@ -34,6 +35,7 @@ class App:
     refresh_statistics: Callable[[], None]  # after a bulk import: keep the database's query plans good
     schema_revision: Callable[[], tuple[str | None, str]]  # (the database's, the code's): asks the database
     _close: Callable[[], None]
+    fsma204: Fsma204  # FSMA 204's sortable spreadsheet
 
     def close(self) -> None:
         self.recording.close()
@@ -47,6 +49,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.backup import SqlBackups
     from lotledger.storage.catalog import Catalog
     from lotledger.storage.engine import analyze, make_engine
+    from lotledger.storage.fsma_reads import SqlFsmaReads
     from lotledger.storage.ledger import SqlLedger
     from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import revisions, upgrade
@@ -76,6 +79,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         lambda: analyze(engine),
         lambda: revisions(engine),
         engine.dispose,
+        fsma204=Fsma204(SqlFsmaReads(engine), catalog, reader, settings.zone),
     )
 
 

@@ -17,6 +17,7 @@ from lotledger.domain.accounts import AuditEntry, Token, TokenUse, User
 from lotledger.domain.accounts import Replay as KeyReplay
 from lotledger.domain.chain import StoredLink
 from lotledger.domain.events import Event
+from lotledger.domain.fsma204 import CteLine, Selection
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.recall import Action, RecallCase, Scope
@@ -65,6 +66,13 @@ class TraceReads(Protocol):
     def forward(self, key: LotKey, max_depth: int = ...) -> tr.ForwardTrace: ...
     def forward_summary(self, key: LotKey) -> tr.ForwardSummary: ...
     def exposure(self, key: LotKey, max_depth: int = ...) -> tr.Exposure: ...
+
+
+class Fsma204Reads(Protocol):
+    """The lot lines of FSMA 204's critical tracking events, in event order (SQL only)."""
+
+    def cte_lines(self, selection: Selection) -> Iterator[CteLine]: ...
+    def count_rows(self, selection: Selection) -> int: ...
 
 
 class AccountStore(Protocol):

@@ -13,9 +13,10 @@ from lotledger.demo import plant
 from tests.api.conftest import Api
 from tests.factories import load
 
-BINARY = {  # labels (SVG, PNG, PDF or ZPL); recall notices (PDF or CSV)
+BINARY = {  # labels (SVG, PNG, PDF or ZPL); recall notices (PDF or CSV); the FSMA 204 export (XLSX or CSV)
     "/api/v1/labels/lot",
     "/api/v1/labels/pallet",
+    "/api/v1/exports/fsma204",
     "/api/v1/recalls/{recall_id}/notices",
 }
 

@@ -1,0 +1,76 @@
+"""GET /exports/fsma204: FSMA 204's electronic sortable spreadsheet, as XLSX or CSV."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from typing import IO, Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response, StreamingResponse
+
+from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.schemas import responses
+from lotledger.domain.errors import ValidationError
+from lotledger.domain.model import LotKey
+from lotledger.interchange.fsma204 import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines, write_xlsx
+
+router = APIRouter(tags=["exports"])
+MEDIA_TYPES = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
+_CHUNK = 64 * 1024
+
+_SPREADSHEET = {
+    **responses({}, (401, 422)),
+    200: {
+        "description": "The spreadsheet: XLSX with a sheet per critical tracking event, or one CSV table",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES.values()},
+    },
+}
+
+
+@router.get(
+    "/exports/fsma204",
+    summary="FSMA 204 electronic sortable spreadsheet: receipts, shipments, transformations and their KDEs",
+    description="Without `item`, `lot` or `all_items`, the items flagged as on FDA's Food Traceability List. "
+    "Days are in the plant's time zone, both included. Every row says which required KDE it lacks; "
+    "the XLSX adds a sheet of them and the completeness per CTE.",
+    responses=_SPREADSHEET,
+    response_class=Response,  # a file: no JSON answer to document beside it
+)
+def fsma204(
+    app: AppDep,
+    _: Viewer,
+    start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day, included")] = None,
+    item: Annotated[str | None, Query(min_length=1, max_length=64, description="Only this item's sku")] = None,
+    lot: Annotated[str | None, Query(min_length=1, max_length=20, description="Only this lot of `item`")] = None,
+    all_items: Annotated[bool, Query(description="Every item, not only those on the list")] = False,
+    format: Literal["xlsx", "csv"] = "xlsx",
+) -> Response:
+    if lot is not None and item is None:
+        raise ValidationError("a lot code is an item's: give the item too", "lot")
+    service = app.fsma204
+    chosen = service.select(start, end, item, None if lot is None else LotKey(item or "", lot), all_items)
+    export = service.export(chosen)
+    headers = {"Content-Disposition": f'attachment; filename="{_file_name(start, end, item, lot, format)}"'}
+    if format == "csv":
+        chunks = (chunk.encode() for chunk in csv_lines(export.rows()))
+        return StreamingResponse(chunks, media_type=CSV_MEDIA_TYPE, headers=headers)
+    spooled = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115  # closed by _read
+    write_xlsx(export, export.rows(), spooled)
+    spooled.seek(0)
+    return StreamingResponse(_read(spooled), media_type=XLSX_MEDIA_TYPE, headers=headers)
+
+
+def _read(spooled: IO[bytes]) -> Iterator[bytes]:
+    with spooled:
+        while chunk := spooled.read(_CHUNK):
+            yield chunk
+
+
+def _file_name(start: date | None, end: date | None, item: str | None, lot: str | None, fmt: str) -> str:
+    """fsma204[_ITEM[_LOT]][_FROM][_TO].fmt: letters, digits, - and _ only, so it needs no escaping."""
+    parts = ["fsma204", item, lot, start and f"from-{start}", end and f"to-{end}"]
+    return "_".join(re.sub(r"[^A-Za-z0-9-]", "-", str(part)) for part in parts if part) + f".{fmt}"

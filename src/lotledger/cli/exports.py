@@ -1,0 +1,159 @@
+"""`lotledger export fsma204`: FSMA 204's electronic sortable spreadsheet as XLSX or CSV."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+
+from lotledger.cli.common import DbOption, _app, _show, app, console, errors
+
+if TYPE_CHECKING:
+    from lotledger.domain.fsma204 import Row
+    from lotledger.services.fsma204 import Export
+
+exports = typer.Typer(help="Export records for inspectors and partners.", no_args_is_help=True)
+app.add_typer(exports, name="export")
+
+
+class SheetFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@exports.command()
+def fsma204(
+    format: Annotated[SheetFormat, typer.Option("--format", help="xlsx: a sheet per CTE; csv: one table.")],
+    out: Annotated[str, typer.Option("--out", help="The file to write; - for stdout (CSV, or XLSX into a pipe).")],
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")] = None,
+    lot: Annotated[
+        tuple[str, str] | None, typer.Option("--lot", metavar="SKU LOT", help="Only this lot's events.")
+    ] = None,
+    item: Annotated[str | None, typer.Option("--item", help="Only this item (FTL or not).")] = None,
+    all_items: Annotated[
+        bool, typer.Option("--all-items", help="Every item, not only those on the Food Traceability List.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    db: DbOption = None,
+) -> None:
+    """FSMA 204 sortable spreadsheet: receipts, shipments and transformations with their KDEs and what is missing.
+
+    Without --item, --lot or --all-items it covers the items flagged as on FDA's Food Traceability List."""
+    from lotledger.domain.fields import calendar_date
+    from lotledger.domain.model import LotKey
+
+    with _app(db) as ledger_app:
+        service = ledger_app.fsma204
+        chosen = service.select(
+            calendar_date(start, "from"),
+            calendar_date(end, "to"),
+            item,
+            None if lot is None else LotKey(*lot),
+            all_items,
+        )
+        to_stdout = out == "-"
+        if to_stdout and format is SheetFormat.xlsx and sys.stdout.isatty():
+            errors.print("[red]error:[/red] an XLSX file is not for a terminal; give --out FILE or redirect stdout")
+            raise typer.Exit(1)
+        target = None if to_stdout else _writable(Path(out), force)
+        export = service.export(chosen)
+        rows = _with_progress(export)
+        try:
+            if target is None:
+                _write(export, rows, format, sys.stdout.buffer)
+            else:
+                with _replacing(target, force) as handle:
+                    _write(export, rows, format, handle)
+        except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+            raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
+    _summary(export, None if target is None else target)
+
+
+def _write(export: Export, rows: Iterator[Row], format: SheetFormat, handle: IO[bytes]) -> None:
+    from lotledger.interchange.fsma204 import csv_lines, write_xlsx
+
+    if format is SheetFormat.xlsx:
+        write_xlsx(export, rows, handle)
+        return
+    for chunk in csv_lines(rows):
+        handle.write(chunk.encode())
+        handle.flush()
+
+
+def _with_progress(export: Export) -> Iterator[Row]:
+    """The export's rows, advancing a progress bar on stderr when it is a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task("export", total=export.total)
+        for row in export.rows():
+            yield row
+            bar.advance(task)
+
+
+def _writable(out: Path, force: bool) -> Path:
+    """Refuse what must not be written: a link, an existing file without --force, a missing folder."""
+    if out.is_symlink():
+        raise _refuse(f"{out} is a symbolic link; write to the file itself")
+    if out.exists() and not force:
+        raise _refuse(f"{out} exists; pass --force to replace it")
+    if not out.parent.is_dir():
+        raise _refuse(f"cannot write {out}: no folder {out.parent}")
+    return out
+
+
+def _refuse(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@contextmanager
+def _replacing(out: Path, force: bool) -> Iterator[IO[bytes]]:
+    """Write beside `out` and put it in place at the end: a failed export leaves no half file."""
+    handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False)  # noqa: SIM115
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)  # as any file the user writes, not the temporary file's 0600
+    try:
+        with handle:
+            yield handle
+        if force:
+            os.replace(handle.name, out)
+        else:
+            os.link(handle.name, out)  # fails if the file appeared meanwhile
+    except FileExistsError:
+        raise _refuse(f"{out} exists; pass --force to replace it") from None
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _summary(export: Export, target: Path | None) -> None:
+    """Rows and completeness per CTE: on stdout, or on stderr when stdout carried the file."""
+    from lotledger.domain.fsma204 import share
+    from lotledger.render import render_rows, show
+
+    figures = export.completeness.figures()
+    table = render_rows(
+        "FSMA 204 export",
+        ["CTE", "rows", "complete", "rows complete", "KDE cells filled"],
+        [
+            (cte, rows, done, share(done, rows), f"{filled}/{required} ({share(filled, required)})")
+            for cte, rows, done, required, filled in figures
+        ],
+    )
+    if target is None:
+        show(errors, table)
+    else:
+        _show(table)
+        console.print(f"wrote {target}")
+    if export.selection.ftl_only and not export.ftl_items:
+        errors.print("no item is flagged as on the Food Traceability List (ftl): name --item, --lot or --all-items")

@@ -1,0 +1,80 @@
+"""FSMA 204's electronic sortable spreadsheet: which rows, checked before the first is read, then streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from lotledger.domain import fsma204 as fsma
+from lotledger.domain.errors import NotFound, ValidationError
+from lotledger.domain.model import Item, LotKey
+from lotledger.ports import Fsma204Reads, LotReads, MasterReads
+
+
+@dataclass
+class Export:
+    """An export under way: its rows are read once, as they are written; the completeness adds up as they pass."""
+
+    selection: fsma.Selection
+    zone: ZoneInfo
+    generated_at: datetime
+    total: int  # rows to come
+    ftl_items: list[str]  # the items flagged as on FDA's Food Traceability List
+    _rows: Iterator[fsma.Row]
+    completeness: fsma.Completeness = field(default_factory=fsma.Completeness)
+
+    def rows(self) -> Iterator[fsma.Row]:
+        for row in self._rows:
+            self.completeness.add(row)
+            yield row
+
+
+def _known(look_up: Callable[[], object], name: str) -> None:
+    """An unknown item or lot in a filter is bad input (422 naming it), not a missing resource."""
+    try:
+        look_up()
+    except NotFound as error:
+        raise ValidationError(error.message, name) from None
+
+
+class Fsma204:
+    def __init__(
+        self,
+        reads: Fsma204Reads,
+        master: MasterReads,
+        lots: LotReads,
+        zone: ZoneInfo,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.reads = reads
+        self.master = master
+        self.lots = lots
+        self.zone = zone
+        self.clock = clock
+
+    def select(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        item: str | None = None,
+        lot: LotKey | None = None,
+        all_items: bool = False,
+    ) -> fsma.Selection:
+        """What to export, or a ValidationError naming the parameter (an unknown item or lot included)."""
+        chosen = fsma.selection(self.zone, start, end, item, lot, all_items)
+        if item is not None:
+            _known(lambda: self.master.one(Item, item), "item")
+        if lot is not None:
+            _known(lambda: self.lots.lot(lot), "lot")
+        return chosen
+
+    def export(self, selection: fsma.Selection) -> Export:
+        """The export of `selection`: master data read now, the rows when iterated."""
+        items = self.master.items()
+        directory = fsma.Directory(items, self.master.locations(), self.master.partners())
+        rows = fsma.rows(self.reads.cte_lines(selection), directory, self.zone)
+        total = self.reads.count_rows(selection)
+        ftl = [i.sku for i in items if i.ftl]
+        return Export(selection, self.zone, self.clock().astimezone(self.zone), total, ftl, rows)
