@@ -43,7 +43,9 @@ from lotledger.storage.trace import MAX_DEPTH
 
 LOTLEDGER = str(Path(sys.executable).with_name("lotledger"))
 KILL_WINDOW = (0.05, 0.95)  # kills fall between 5% and 95% of a full import's duration
-STORED = re.compile(r"(\d+) events stored, (\d+) already recorded, \d+ master-data records saved, (\d+) lines refused")
+STORED = re.compile(
+    r"(\d+) events stored, (\d+) already recorded, \d+ master-data records saved \(\d+ unchanged\), (\d+) lines refused"
+)
 
 
 # --- the file ------------------------------------------------------------------------------------

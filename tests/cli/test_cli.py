@@ -43,12 +43,12 @@ def test_import_stores_good_lines_reports_bad_ones_and_reruns_add_nothing(db_url
     path.write_text("\n".join(GOOD[:5] + BAD[:1] + GOOD[5:] + BAD[1:]) + "\n")
     code, output = run("import", str(path), "--db", db_url)
     assert code == 1
-    assert "2 events stored, 0 already recorded, 4 master-data records saved, 3 lines refused" in output
+    assert "2 events stored, 0 already recorded, 4 master-data records saved (0 unchanged), 3 lines refused" in output
     assert "line 6: not valid JSON" in output
     assert "line 8: inputs[0].qty: lot FLOUR/F-1 at RAW has 60 kg, the event takes 999 kg" in output
     assert "line 9: lines[0].uom: unit 'L' does not convert to the item's base unit 'kg'" in output
     code, output = run("import", str(path), "--db", db_url)
-    assert "0 events stored, 2 already recorded" in output
+    assert "0 events stored, 2 already recorded, 0 master-data records saved (4 unchanged)" in output
     code, output = run("massbalance", "FLOUR", "F-1", "--db", db_url, "--format", "json")
     balance = json.loads(output)
     assert (balance["received"], balance["consumed"], balance["on_hand"], balance["difference"]) == (

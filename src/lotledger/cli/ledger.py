@@ -64,7 +64,8 @@ def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str)
 def _report(report: ImportReport) -> None:
     console.print(
         f"{report.events} events stored, {report.duplicates} already recorded, "
-        f"{report.master} master-data records saved, {len(report.errors)} lines refused"
+        f"{report.master} master-data records saved ({report.master_unchanged} unchanged), "
+        f"{len(report.errors)} lines refused"
     )
     for error in report.errors[:50]:
         errors.print(f"[red]{error}[/red]")

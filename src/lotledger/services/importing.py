@@ -31,12 +31,13 @@ class LineError:
 class ImportReport:
     events: int = 0
     duplicates: int = 0
-    master: int = 0
+    master: int = 0  # master-data records saved (created or changed)
+    master_unchanged: int = 0  # master-data lines that matched what was already recorded
     errors: list[LineError] = field(default_factory=list)
 
     @property
     def lines(self) -> int:
-        return self.events + self.duplicates + self.master + len(self.errors)
+        return self.events + self.duplicates + self.master + self.master_unchanged + len(self.errors)
 
 
 def _each_alone_if_needed(recording: Recording, events: list[Event], attribution: Attribution) -> list[Outcome]:
@@ -87,8 +88,10 @@ def import_lines(
             if chunk:
                 flush()  # master data applies from its line on, so earlier events go first
             try:
-                master_data.save(line.record, attribution)
-                report.master += 1
+                if master_data.save(line.record, attribution):
+                    report.master += 1
+                else:
+                    report.master_unchanged += 1
             except LotledgerError as error:
                 report.errors.append(LineError(line.number, error.field, error.message))
             progress(1)
