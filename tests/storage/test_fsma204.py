@@ -170,7 +170,7 @@ def test_completeness_counts_rows_and_kde_cells(app: App, plant: dict[str, str])
     service = app.fsma204
     export = service.export(service.select())
     rows = list(export.rows())
-    assert export.total == len(rows) == 12
+    assert export.total() == len(rows) == 12
     figures = {cte: figure for cte, *figure in export.completeness.figures()}
     assert figures["Receiving"][:2] == [4, 3]  # the tomato receipt lacks its TLC and more
     assert figures["Shipping"][:2] == [3, 2]  # the lettuce shipped on lacks its reference

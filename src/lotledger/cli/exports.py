@@ -94,7 +94,7 @@ def _with_progress(export: Export) -> Iterator[Row]:
 
     columns = (TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("export", total=export.total)
+        task = bar.add_task("export", total=export.total() if errors.is_terminal else None)
         for row in export.rows():
             yield row
             bar.advance(task)

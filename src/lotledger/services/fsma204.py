@@ -20,10 +20,14 @@ class Export:
     selection: fsma.Selection
     zone: ZoneInfo
     generated_at: datetime
-    total: int  # rows to come
     ftl_items: list[str]  # the items flagged as on FDA's Food Traceability List
     _rows: Iterator[fsma.Row]
+    _count: Callable[[], int]
     completeness: fsma.Completeness = field(default_factory=fsma.Completeness)
+
+    def total(self) -> int:
+        """How many rows will come: a query as long as a good part of the export, so asked only for a progress bar."""
+        return self._count()
 
     def rows(self) -> Iterator[fsma.Row]:
         for row in self._rows:
@@ -75,6 +79,6 @@ class Fsma204:
         items = self.master.items()
         directory = fsma.Directory(items, self.master.locations(), self.master.partners())
         rows = fsma.rows(self.reads.cte_lines(selection), directory, self.zone)
-        total = self.reads.count_rows(selection)
         ftl = [i.sku for i in items if i.ftl]
-        return Export(selection, self.zone, self.clock().astimezone(self.zone), total, ftl, rows)
+        generated_at = self.clock().astimezone(self.zone)
+        return Export(selection, self.zone, generated_at, ftl, rows, lambda: self.reads.count_rows(selection))
