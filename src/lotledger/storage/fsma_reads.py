@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, or_, select, true
+from sqlalchemy import Engine, and_, case, exists, func, or_, select, true
 from sqlalchemy.sql import ColumnElement, Select
 
 from lotledger.domain.fsma204 import EVENT_TYPES, CteLine, Selection
@@ -49,19 +49,22 @@ def _lots_matching(selection: Selection, lots: Any, items: Any) -> ColumnElement
 def _where(query: Select[Any], selection: Selection) -> Select[Any]:
     """Lines of standing (not voided) receipts, returns, shipments and transformations in the window;
     a receipt's, return's or shipment's own lots, every line of a transformation that used or made one."""
+    # EXISTS, never IN (subquery): PostgreSQL plans a streamed (cursor) query for its first rows, and
+    # an IN it cannot hash is then run again for every row (300 s instead of 10 at 100,000 events).
     other_lots, other_items = t.lots.alias("other_lot"), t.items.alias("other_item")
-    touching = (
+    touching = exists(
         select(t.event_lots.c.event_id)
         .select_from(t.event_lots.join(other_lots).join(other_items, other_items.c.id == other_lots.c.item_id))
-        .where(_lots_matching(selection, other_lots, other_items))
+        .where(t.event_lots.c.event_id == _e.id, _lots_matching(selection, other_lots, other_items))
     )
+    voided = exists(select(t.voids.c.target_id).where(t.voids.c.target_id == _e.id))
     query = query.where(
         _e.type.in_(EVENT_TYPES),
         _m.kind.in_(_KINDS),
-        _e.id.not_in(select(t.voids.c.target_id)),
+        ~voided,
         or_(
             and_(_e.type != "produce", _lots_matching(selection, t.lots, t.items)),
-            and_(_e.type == "produce", _e.id.in_(touching)),
+            and_(_e.type == "produce", touching),
         ),
     )
     if selection.since is not None:
