@@ -46,7 +46,7 @@ def recall_tables(report: RecallReport, zone: tzinfo = UTC) -> list[Table]:
     customers = render_rows(
         f"Customers: {len(report.customers)}",
         ("customer", "name", "contact", "phone", "email", "address", "shipments", "shipped", "exposure",
-         "notified", "accounted"),
+         "notified", "acknowledged", "accounted"),
         [
             (
                 c.partner.code,
@@ -59,6 +59,7 @@ def recall_tables(report: RecallReport, zone: tzinfo = UTC) -> list[Table]:
                 _amounts(c.shipped),
                 f"{format_qty(c.exposure)} {report.uom}",
                 f"{_when(c.notified_at, zone)} {c.notified_via or ''}".strip(),
+                _when(c.acknowledged_at, zone),
                 f"{_amounts(c.accounted)} ({_share(c.share_accounted)})",
             )
             for c in report.customers
@@ -79,7 +80,27 @@ def recall_tables(report: RecallReport, zone: tzinfo = UTC) -> list[Table]:
          for s in report.shipments),
         len(report.shipments),
     )  # fmt: skip
-    return [summary, customers, stock, shipments]
+    log = render_rows(
+        f"What was done: {len(case.actions)} actions",
+        ("at", "action", "by", "customer", "note"),
+        ((_when(a.at, zone), a.kind, a.by, a.customer, _detail(a.detail)) for a in case.actions),
+        len(case.actions),
+    )
+    return [summary, customers, stock, shipments, log]
+
+
+def _detail(detail: Mapping[str, object]) -> str:
+    """An action's detail in a few words: how, the note, what was disposed of, how many lots were held."""
+    parts = [str(detail[key]) for key in ("via", "note") if detail.get(key)]
+    lines = detail.get("lines")
+    if isinstance(lines, list):
+        parts.append(", ".join(f"{d['item']}/{d['lot']} {d['qty']} {d['uom']}" for d in lines))
+    lots = detail.get("lots")
+    if isinstance(lots, list):
+        parts.append(f"{len(lots)} lots")
+    if "seconds" in detail:
+        parts.append(f"report in {detail['seconds']} s, traced {detail.get('traced')}")
+    return "; ".join(parts)
 
 
 def cases_table(cases: Sequence[tuple[RecallCase, Decimal | None]], zone: tzinfo = UTC) -> Table:

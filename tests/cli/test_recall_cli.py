@@ -64,3 +64,15 @@ def test_a_recall_without_a_reason_or_of_an_unknown_lot_is_one_red_line(plant: A
     assert unknown.exit_code == 1
     assert "unknown lot FLOUR/F-9" in unknown.output
     assert "Traceback" not in unknown.output
+
+
+def test_a_supplier_window_includes_its_last_day_and_ids_out_of_range_are_refused(plant: App, db_url: str) -> None:  # noqa: F811
+    # the plant's receipts are dated 2026-03-01 (tests/factories.py): one day, given as since and until
+    shown = _run("recall", "--supplier", "MILL", "--since", "2026-03-01", "--until", "2026-03-01", "--reason", "x",
+                 "--db", db_url)  # fmt: skip
+    assert "recalled lots" in shown
+    assert "FLOUR/F-1, FLOUR/F-2" in shown
+    for bad in ("0", "99999999999999999999999"):
+        refused = runner.invoke(cli, ["recall", "show", bad, "--db", db_url])
+        assert refused.exit_code == 2
+        assert "Traceback" not in refused.output

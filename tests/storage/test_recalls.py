@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from lotledger.bootstrap import App
-from lotledger.domain.errors import Conflict, Forbidden, NotFound, ValidationError
+from lotledger.domain.errors import Conflict, Forbidden, LotOnHold, NotFound, ValidationError
 from lotledger.domain.model import LotKey, Partner
 from tests.factories import (
     ADMIN,
     OPERATOR,
     PALLET,
     TESTER,
+    adjust,
     exactly,
     give_back,
     line,
@@ -95,10 +97,10 @@ def test_one_action_holds_everything_affected_still_on_hand(plant: App) -> None:
     assert report.held == [B1, D1, F1]
     [held] = [a for a in report.case.actions if a.kind == "held"]
     hold_event = plant.queries.history(F1)[-1]
-    assert (hold_event.type, hold_event.id) == ("hold", held.detail["event"])
+    assert (hold_event.type, [hold_event.id]) == ("hold", held.detail["events"])
     assert hold_event.document["reason"].startswith(f"recall {report.case.id}: Recall: supplier lot M-77")
     assert hold_event.location == "PLANT"  # decided for the site
-    with pytest.raises(Conflict, match="nothing it affects is on hand unheld"):
+    with pytest.raises(Conflict, match="everything it affects is held already"):
         plant.recalls.hold(report.case.id, TESTER)
 
 
@@ -200,4 +202,84 @@ def test_customer_actions_name_a_customer_and_lots_the_recall_covers(plant: App)
         plant.recalls.disposed(recall_id, "DELI", {"lines": [line("FLOUR", "F-2", 1)]}, TESTER)
     with pytest.raises(ValidationError, match=r"lines\[0\]\.qty: must be more than zero"):
         plant.recalls.disposed(recall_id, "DELI", {"lines": [line("BREAD", "B-1", 0, "ea")]}, TESTER)
+    assert [a.kind for a in plant.recalls.case(recall_id).actions] == ["opened"]
+
+
+def test_recalled_product_a_customer_sends_back_after_the_hold_arrives_held(plant: App) -> None:
+    ship(plant, "BREAD", "B-1", 50, "ea", customer="DELI")  # nothing of B-1 left on hand
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", "hold": True, **WHY}, TESTER).case.id
+    assert B1 in plant.recalls.report(recall_id).held
+    give_back(plant, "BREAD", "B-1", 10, "ea", customer="DELI")
+    with pytest.raises(LotOnHold):
+        ship(plant, "BREAD", "B-1", 10, "ea", customer="SHOP")
+
+
+def test_a_hold_that_cannot_be_placed_keeps_no_case(plant: App) -> None:
+    with pytest.raises(NotFound):
+        plant.recalls.open({"supplier_lot": "M-77", "hold": True, "location": "NOWHERE", **WHY}, TESTER)
+    with pytest.raises(ValidationError, match="a drill puts no real holds on stock"):
+        plant.recalls.open({"supplier_lot": "M-77", "hold": True, "kind": "mock", **WHY}, TESTER)
+    assert plant.recalls.cases() == []
+
+
+def test_disposals_are_bounded_by_what_the_customer_received(plant: App) -> None:
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+    plant.recalls.disposed(recall_id, "DELI", {"lines": [line("BREAD", "B-1", 15, "ea")]}, TESTER)
+    too_much = r"lines\[0\]\.qty: DELI has at most 5 ea of BREAD/B-1 left to dispose of"
+    with pytest.raises(ValidationError, match=too_much):
+        plant.recalls.disposed(recall_id, "DELI", {"lines": [line("BREAD", "B-1", 6, "ea")]}, TESTER)
+    plant.recalls.disposed(recall_id, "DELI", {"lines": [line("BREAD", "B-1", 5, "ea")]}, TESTER)
+    report = plant.recalls.report(recall_id)
+    assert report.share_accounted == Decimal(20) / Decimal(50)  # the shop's 30 are not covered by the deli
+
+
+def test_voided_returns_and_receipts_count_for_nothing(plant: App) -> None:
+    wrong = receive(plant, "FLOUR", "F-3", 5, supplier_lot="M-79")
+    void(plant, wrong.id)
+    window = {"supplier": "MILL", "since": "2026-01-01T00:00:00Z", "until": "2026-12-31T00:00:00Z"}
+    assert LotKey("FLOUR", "F-3") not in plant.recalls.open({**window, **WHY}, TESTER).case.lots
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+    back = give_back(plant, "BREAD", "B-1", 12, "ea", customer="SHOP")
+    void(plant, back.id)
+    assert plant.recalls.report(recall_id).customers[1].returned == {}
+
+
+def test_a_supplier_lot_code_matches_exactly_and_may_be_tied_to_its_supplier(plant: App) -> None:
+    receive(plant, "SALT", "M-77", 5, supplier_lot="S-1")  # our lot code equal to MillCo's lot code
+    assert plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.lots == (F1,)
+    tied = plant.recalls.open({"supplier_lot": "M-77", "supplier": "MILL", **WHY}, TESTER)
+    assert (tied.case.lots, tied.case.scope.describe()) == ((F1,), "supplier lot M-77 from MILL")
+    with pytest.raises(NotFound, match="no lot was received from SHOP with supplier lot code 'M-77'"):
+        plant.recalls.open({"supplier_lot": "M-77", "supplier": "SHOP", **WHY}, TESTER)
+
+
+def test_a_drill_keeps_what_it_found_when_it_ran(plant: App) -> None:
+    adjust(plant, "FLOUR", "F-1", -5, reason="spilled")  # 5 of F-1's 100 kg went nowhere the ledger knows
+    drill = plant.recalls.open({"kind": "mock", "supplier_lot": "M-77", **WHY}, TESTER)
+    assert drill.traced == Decimal("0.95")
+    stored = plant.recalls.case(drill.case.id)
+    assert stored.report_seconds == drill.case.report_seconds
+    [reported] = [a.detail for a in stored.actions if a.kind == "reported"]
+    assert (reported["affected_lots"], reported["customers"], reported["traced"]) == (3, 2, "0.95")
+    adjust(plant, "FLOUR", "F-1", -10, reason="spilled again")  # the books change after the drill
+    assert plant.recalls.report(drill.case.id).traced == Decimal("0.85")
+    [(_, traced)] = plant.recalls.cases("mock")
+    assert traced == Decimal("0.95")
+
+
+@pytest.mark.parametrize(
+    ("act", "field"),
+    [
+        (lambda p, r: p.recalls.notified(r, "SHOP", {"via": "email", "notes": "typo"}, TESTER), "notes"),
+        (lambda p, r: p.recalls.acknowledged(r, "SHOP", {"by": "Dana"}, TESTER), "by"),
+        (lambda p, r: p.recalls.close(r, {"reason": "done"}, TESTER), "reason"),
+        (lambda p, r: p.recalls.disposed(r, "DELI", {"lines": [line("BREAD", "B-1", 1, "ea", cert="7")]}, TESTER),
+         "cert"),
+        (lambda p, r: p.recalls.disposed(r, "DELI", {"lines": [line("BREAD", "B-1", 1, "ea")], "x": 1}, TESTER), "x"),
+    ],
+)  # fmt: skip
+def test_an_unknown_field_on_a_recall_action_is_refused(plant: App, act: Any, field: str) -> None:
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+    with pytest.raises(ValidationError, match=field):
+        act(plant, recall_id)
     assert [a.kind for a in plant.recalls.case(recall_id).actions] == ["opened"]

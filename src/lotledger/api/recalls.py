@@ -128,4 +128,4 @@ def notices(
     headers = {"Content-Disposition": f'attachment; filename="{name.replace("/", "_")}"'}
     if format == "csv":
         return Response("".join(notices_csv(made, zone)), media_type="text/csv", headers=headers)
-    return Response(notices_pdf(made, zone), media_type="application/pdf", headers=headers)
+    return Response(notices_pdf(made, zone, app.recalls.sender()), media_type="application/pdf", headers=headers)

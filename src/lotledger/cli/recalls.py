@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,7 +12,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from lotledger.cli.common import DbOption, _app, _local_admin, _print_json, _show, _write_file, app, console, errors
+from lotledger.cli.common import (
+    DbOption,
+    Format,
+    FormatOption,
+    _app,
+    _local_admin,
+    _print_json,
+    _show,
+    _write_file,
+    app,
+    console,
+    errors,
+)
 
 if TYPE_CHECKING:
     from lotledger.bootstrap import App
@@ -53,7 +65,7 @@ Output = Annotated[
 OutOption = Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")]
 WHEN = ["%Y-%m-%d", "%Y-%m-%dT%H:%M"]
-RecallId = Annotated[int, typer.Argument(help="The recall's number (lotledger recall list).")]
+RecallId = Annotated[int, typer.Argument(min=1, max=2**31 - 1, help="The recall's number (lotledger recall list).")]
 Customer = Annotated[str, typer.Argument(help="The customer's partner code.")]
 
 
@@ -68,15 +80,15 @@ def recall_open(
         str | None, typer.Option(help="Recall everything received from this supplier (with --since, --until).")
     ] = None,
     since: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="From (plant time).")
+        str | None, typer.Option(help="From this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM), plant time.")
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M"], help="Until (plant time).")
+        str | None, typer.Option(help="To this day, included (YYYY-MM-DD), or this time, plant time.")
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why: the supplier's notice, the complaint, the finding.")] = None,
     title: Annotated[str | None, typer.Option(help="A short name (default: what is recalled).")] = None,
     mock: Annotated[bool, typer.Option("--mock", help="A drill: marked as one, timed, kept for audits.")] = False,
-    hold: Annotated[bool, typer.Option("--hold", help="Also hold everything affected still on hand.")] = False,
+    hold: Annotated[bool, typer.Option("--hold", help="Also hold every affected lot (on hand or shipped).")] = False,
     db: DbOption = None,
     format: Output = RecallFormat.table,
     out: OutOption = None,
@@ -96,7 +108,7 @@ def recall_open(
         zone = ledger_app.settings.zone
         for name, value in (("since", since), ("until", until)):
             if value is not None:
-                scope[name] = value.replace(tzinfo=zone)
+                scope[name] = _when(value, zone, name)
         if reason is None and not mock:
             errors.print("[red]error:[/red] --reason is required: say why the lots are recalled")
             raise typer.Exit(1)
@@ -116,7 +128,7 @@ def recall_open(
 def recall_list(
     mock: Annotated[bool, typer.Option("--mock", help="Only drills.")] = False,
     db: DbOption = None,
-    format: Output = RecallFormat.table,
+    format: FormatOption = Format.table,
 ) -> None:
     """Every recall and drill, newest first: status, how long each drill's report took, the share traced."""
     from lotledger.render_recalls import cases_table
@@ -124,7 +136,7 @@ def recall_list(
     with _app(db) as ledger_app:
         cases = ledger_app.recalls.cases("mock" if mock else None)
         zone = ledger_app.settings.zone
-    if format is RecallFormat.json:
+    if format is Format.json:
         _print_json([{"case": case, "traced": traced} for case, traced in cases])
     else:
         _show(cases_table(cases, zone))
@@ -156,18 +168,22 @@ def recall_notices(
         raise typer.BadParameter("pdf or csv", param_hint="--format")
     with _app(db) as ledger_app:
         made = ledger_app.recalls.notices(recall_id, customer)
-        zone = ledger_app.settings.zone
+        zone, sender = ledger_app.settings.zone, ledger_app.recalls.sender()
     if format == "csv":
         _text(notices_csv(made, zone), out, force)
     else:
-        _file(notices_pdf(made, zone), out, force)
+        _file(notices_pdf(made, zone, sender), out, force)
 
 
 @recalls.command("hold")
-def recall_hold(recall_id: RecallId, db: DbOption = None) -> None:
-    """Hold everything the recall affects that is still on hand (one hold event, the recall as the reason)."""
+def recall_hold(
+    recall_id: RecallId,
+    location: Annotated[str | None, typer.Option(help="Where the hold is decided (default: the stock's site).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Hold every lot the recall affects that is not held yet (on hand or shipped), the recall as the reason."""
     with _app(db) as ledger_app:
-        report = ledger_app.recalls.hold(recall_id, _local_admin("cli:recall"))
+        report = ledger_app.recalls.hold(recall_id, _local_admin("cli:recall"), location)
     console.print(f"recall {recall_id}: {len(report.held)} lots held")
 
 
@@ -218,6 +234,19 @@ def recall_close(
 # --- output ---------------------------------------------------------------------------------
 
 
+def _when(value: str, zone: tzinfo, name: str) -> datetime:
+    """A day or a time in the plant's zone; a day given as `until` means the end of that day."""
+    try:
+        if "T" in value:
+            return datetime.strptime(value, "%Y-%m-%dT%H:%M").replace(tzinfo=zone)
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=zone)
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected YYYY-MM-DD or YYYY-MM-DDTHH:MM, got {value!r}", param_hint=f"--{name}"
+        ) from None
+    return day + timedelta(days=1) if name == "until" else day
+
+
 def _act(db: str | None, action: Any, done: str) -> None:
     with _app(db) as ledger_app:
         report = action(ledger_app, _local_admin("cli:recall"))
@@ -242,7 +271,8 @@ def _present(ledger_app: App, report: RecallReport, format: RecallFormat, out: P
     elif format is RecallFormat.pdf:
         from lotledger.interchange.recall_notices import notices_pdf
 
-        _file(notices_pdf(ledger_app.recalls.notices(report.case.id), zone), out, force)
+        made = ledger_app.recalls.notices(report.case.id)
+        _file(notices_pdf(made, zone, ledger_app.recalls.sender()), out, force)
     else:
         from lotledger.render_recalls import recall_tables
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +20,14 @@ from lotledger.domain import fields as f
 from lotledger.domain import trace as tr
 from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.model import LotKey, Partner
-from lotledger.domain.quantities import parse_decimal
+from lotledger.domain.quantities import format_qty, parse_decimal
 from lotledger.domain.records import MassBalance
 
 KINDS = ("recall", "mock")
 STATUSES = ("open", "notified", "closed")
 NOTICE_CHANNELS = ("email", "phone", "letter", "fax", "in person", "portal")
 # What a recall's log records; the customer-facing ones name the customer.
-ACTIONS = ("opened", "held", "notified", "acknowledged", "disposed", "note", "closed")
+ACTIONS = ("opened", "reported", "held", "notified", "acknowledged", "disposed", "note", "closed")
 MAX_ROOT_LOTS = 1000  # a supplier lot spread over more lots than this is not one recall
 
 
@@ -48,15 +48,20 @@ class Scope:
         if self.lots:
             return "lots " + ", ".join(str(lot) for lot in self.lots)
         if self.supplier_lot is not None:
-            return f"supplier lot {self.supplier_lot}"
+            return f"supplier lot {self.supplier_lot}" + (f" from {self.supplier}" if self.supplier else "")
         return (
             f"everything received from {self.supplier} from {self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M}"
         )
 
 
 def parse_scope(raw: Mapping[str, Any]) -> Scope:
-    """Exactly one way to choose: `lots` [{item, lot}], `supplier_lot`, or `supplier` with `since` and `until`."""
+    """Exactly one way to choose: `lots` [{item, lot}], `supplier_lot` (with `supplier`: only that supplier's),
+    or `supplier` with `since` and `until`."""
     chosen = [key for key in ("lots", "supplier_lot", "supplier") if raw.get(key) not in (None, "", [])]
+    if chosen == ["supplier_lot", "supplier"]:
+        return Scope(
+            supplier_lot=f.required_text(dict(raw), "supplier_lot"), supplier=f.code(raw["supplier"], "supplier")
+        )
     if len(chosen) != 1:
         raise ValidationError("give exactly one of lots, supplier_lot, or supplier with since and until", "scope")
     if chosen == ["lots"]:
@@ -67,6 +72,7 @@ def parse_scope(raw: Mapping[str, Any]) -> Scope:
         for i, value in enumerate(lots):
             if not isinstance(value, dict):
                 raise ValidationError("expected {item, lot}", f"lots[{i}]")
+            f.check_keys(value, {"item", "lot"}, "a lot here", f"lots[{i}].")
             keys.append(
                 LotKey(f.code(value.get("item"), f"lots[{i}].item"), f.lot_code(value.get("lot"), f"lots[{i}].lot"))
             )
@@ -142,9 +148,16 @@ def check_customer(customer: str, report: RecallReport) -> None:
 
 def notified_action(raw: Mapping[str, Any]) -> dict[str, Any]:
     """How a customer was told: `via` one of the channels, an optional note (who was reached)."""
+    f.check_keys(dict(raw), {"via", "note"}, "a notice")
     via = f.choice(dict(raw), "via", NOTICE_CHANNELS)
+    return {"via": via, **note_only(raw, {"via"})}
+
+
+def note_only(raw: Mapping[str, Any], also: set[str] | None = None) -> dict[str, Any]:
+    """An optional `note` (and nothing else unknown): {"note": ...} or {}."""
+    f.check_keys(dict(raw), {"note", *(also or set())}, "this")
     note = f.text(dict(raw), "note", required=False)
-    return {"via": via, **({"note": note} if note else {})}
+    return {"note": note} if note else {}
 
 
 def disposal_lines(raw: Mapping[str, Any], report: RecallReport, customer: str) -> dict[str, Any]:
@@ -152,21 +165,36 @@ def disposal_lines(raw: Mapping[str, Any], report: RecallReport, customer: str) 
     lines = raw.get("lines")
     if not isinstance(lines, list) or not 1 <= len(lines) <= 100:
         raise ValidationError("expected a list of 1 to 100 lines {item, lot, qty, uom}", "lines")
-    received = {(s.lot, s.uom) for s in report.shipments if s.customer == customer}
+    note = note_only(raw, {"lines"})
+    left: dict[tuple[LotKey, str], Decimal] = defaultdict(Decimal)  # received, less disposed already
+    for sent in report.shipments:
+        if sent.customer == customer:
+            left[(sent.lot, sent.uom)] += sent.qty
+    for action in report.case.actions:
+        if action.kind == "disposed" and action.customer == customer:
+            for done in action.detail["lines"]:
+                left[(LotKey(done["item"], done["lot"]), done["uom"])] -= Decimal(done["qty"])
     kept = []
     for i, line in enumerate(lines):
         if not isinstance(line, dict):
             raise ValidationError("expected {item, lot, qty, uom}", f"lines[{i}]")
+        f.check_keys(line, {"item", "lot", "qty", "uom"}, "a disposal line", f"lines[{i}].")
         lot = LotKey(f.code(line.get("item"), f"lines[{i}].item"), f.lot_code(line.get("lot"), f"lines[{i}].lot"))
         uom = f.required_text(line, "uom", f"lines[{i}].")
-        if (lot, uom) not in received:
+        if (lot, uom) not in left:
             raise ValidationError(f"{customer} received no {lot} in {uom} under this recall", f"lines[{i}]")
         qty = parse_decimal(line.get("qty"), f"lines[{i}].qty")
         if qty <= 0:
             raise ValidationError("must be more than zero", f"lines[{i}].qty")
+        if qty > left[(lot, uom)]:
+            remaining = f"{format_qty(left[(lot, uom)])} {uom}"
+            raise ValidationError(
+                f"{customer} has at most {remaining} of {lot} left to dispose of (received, less disposals recorded)",
+                f"lines[{i}].qty",
+            )
+        left[(lot, uom)] -= qty
         kept.append({"item": lot.sku, "lot": lot.code, "qty": str(qty), "uom": uom})
-    note = f.text(dict(raw), "note", required=False)
-    return {"lines": kept, **({"note": note} if note else {})}
+    return {"lines": kept, **note}
 
 
 # --- the report --------------------------------------------------------------------------
@@ -222,7 +250,15 @@ class RecallReport:
 
     @property
     def share_accounted(self) -> Decimal | None:
-        return _share(self.accounted, self.shipped)
+        """Accounted over shipped, each customer counted up to what it received: one customer's surplus never
+        covers another's shortfall."""
+        total = sum((q for c in self.customers for q in c.shipped.values()), Decimal(0))
+        if not total:
+            return None
+        counted = sum(
+            (min(c.accounted.get(u, Decimal(0)), q) for c in self.customers for u, q in c.shipped.items()), Decimal(0)
+        )
+        return counted / total
 
     @property
     def held(self) -> list[LotKey]:
@@ -244,15 +280,26 @@ def _share(part: Mapping[str, Decimal], whole: Mapping[str, Decimal]) -> Decimal
     return min(Decimal(1), sum((min(part.get(u, Decimal(0)), q) for u, q in whole.items()), Decimal(0)) / total)
 
 
-def traced_share(balances: Sequence[MassBalance]) -> Decimal | None:
-    """How much of what came in of the recalled lots the ledger accounts for: used, shipped, adjusted or on hand.
+def drill_summary(report: RecallReport, seconds: float) -> dict[str, Any]:
+    """What a drill found when it ran, kept in its log: an audit reads the drill, not today's ledger."""
+    return {
+        "seconds": round(seconds, 3),
+        "affected_lots": len(report.lots),
+        "customers": len(report.customers),
+        "shipped": {u: format_qty(q) for u, q in report.shipped.items()},
+        "on_hand_lines": len(report.on_hand),
+        "traced": None if report.traced is None else format_qty(report.traced),
+    }
 
-    A mass balance that does not add up leaves its difference unaccounted for."""
-    inflow = sum((b.inflow for b in balances), Decimal(0))
-    if not inflow:
+
+def traced_share(balances: Sequence[MassBalance]) -> Decimal | None:
+    """How much of the recalled lots the ledger can point to: used in production, shipped, or on hand, over
+    what came in (and what counts found). Losses, scrap and count corrections are not traced to anywhere."""
+    came = sum((b.inflow + max(b.adjusted, Decimal(0)) for b in balances), Decimal(0))
+    if not came:
         return None
-    missing = sum((abs(b.difference) for b in balances), Decimal(0))
-    return max(Decimal(0), (inflow - missing) / inflow)
+    known = sum((b.consumed + b.shipped + b.on_hand for b in balances), Decimal(0))
+    return min(Decimal(1), known / came)
 
 
 def build_report(
@@ -353,6 +400,7 @@ class NoticeLine:
     shipped: datetime
     reference: str | None
     sscc: str  # "" when shipped loose
+    expiry: date | None = None  # best before / use by
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,6 +412,7 @@ class CustomerNotice:
 
 def notices(report: RecallReport, item_names: Mapping[str, str]) -> list[CustomerNotice]:
     """One notice per customer: the products, lot codes, quantities, dates and delivery references it received."""
+    expiry = {lot.lot: lot.expiry for lot in report.lots}
     made = []
     for account in report.customers:
         lines = [
@@ -376,6 +425,7 @@ def notices(report: RecallReport, item_names: Mapping[str, str]) -> list[Custome
                 s.time,
                 s.reference,
                 s.container,
+                expiry.get(s.lot),
             )
             for s in report.shipments
             if s.customer == account.partner.code

@@ -16,7 +16,7 @@ from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from lotledger.domain.model import ADDRESS_FIELDS, Partner
+from lotledger.domain.model import ADDRESS_FIELDS, Location, Partner
 from lotledger.domain.quantities import format_qty
 from lotledger.domain.recall import CustomerNotice, RecallReport
 
@@ -32,6 +32,7 @@ NOTICE_COLUMNS = (
     "item",
     "product",
     "lot",
+    "best_before",
     "qty",
     "uom",
     "shipped",
@@ -40,9 +41,9 @@ NOTICE_COLUMNS = (
 )
 
 
-def address(partner: Partner) -> str:
-    """The partner's address on one line: street, city, region postal code, country."""
-    parts = [getattr(partner, key) for key in ADDRESS_FIELDS]
+def address(party: Partner | Location) -> str:
+    """An address on one line: street, city, region postal code, country."""
+    parts = [getattr(party, key) for key in ADDRESS_FIELDS]
     street, city, region, postal, country = (p or "" for p in parts)
     return ", ".join(p for p in (street, city, f"{region} {postal}".strip(), country) if p)
 
@@ -75,6 +76,7 @@ def notices_csv(notices: Sequence[CustomerNotice], zone: tzinfo = UTC) -> Iterat
             line.item,
             line.item_name,
             line.lot,
+            line.expiry.isoformat() if line.expiry else "",
             format_qty(line.qty),
             line.uom,
             line.shipped.astimezone(zone).date().isoformat(),
@@ -138,7 +140,7 @@ def report_csv(report: RecallReport, zone: tzinfo = UTC) -> Iterator[str]:
     return _csv_rows(header, rows())
 
 
-def notices_pdf(notices: Sequence[CustomerNotice], zone: tzinfo = UTC) -> bytes:
+def notices_pdf(notices: Sequence[CustomerNotice], zone: tzinfo = UTC, sender: Location | None = None) -> bytes:
     """One page a customer: what is recalled and why, what they received (product, lot, quantity, date,
     delivery reference, pallet), and what to do. A drill says so on every page."""
     out = io.BytesIO()
@@ -151,14 +153,14 @@ def notices_pdf(notices: Sequence[CustomerNotice], zone: tzinfo = UTC) -> bytes:
     for index, notice in enumerate(notices):
         if index:
             story.append(PageBreak())
-        story.extend(_notice(notice, styles, zone))
+        story.extend(_notice(notice, styles, zone, sender))
     if not story:
         story.append(Paragraph("No customer received anything this recall covers.", styles["Normal"]))
     document.build(story)
     return out.getvalue()
 
 
-def _notice(notice: CustomerNotice, sheet: StyleSheet1, zone: tzinfo) -> list[Flowable]:
+def _notice(notice: CustomerNotice, sheet: StyleSheet1, zone: tzinfo, sender: Location | None) -> list[Flowable]:
     case, customer = notice.case, notice.customer
     drill = case.kind == "mock"
     heading = "MOCK RECALL - A DRILL, NOT A REAL RECALL" if drill else "PRODUCT RECALL NOTICE"
@@ -168,8 +170,18 @@ def _notice(notice: CustomerNotice, sheet: StyleSheet1, zone: tzinfo) -> list[Fl
     def para(text: str, style: str = "Normal") -> Paragraph:
         return Paragraph(escape(text), sheet[style])
 
+    small = sheet["BodyText"].clone("cell", fontSize=7.5, leading=9)
+
+    def cell(text: str) -> Paragraph:
+        return Paragraph(escape(text), small)
+
+    origin = []
+    if sender is not None:
+        reach_us = " / ".join(p for p in (sender.phone,) if p)
+        origin = [para(f"From: {sender.name}, {address(sender)}" + (f" - {reach_us}" if reach_us else ""))]
     parts: list[Flowable] = [
         para(heading, "Title"),
+        *origin,
         para(f"Recall {case.id}: {case.title}", "Heading2"),
         para(f"Opened {case.opened_at.astimezone(zone):%Y-%m-%d %H:%M %Z}"),
         Spacer(1, 4 * mm),
@@ -180,27 +192,34 @@ def _notice(notice: CustomerNotice, sheet: StyleSheet1, zone: tzinfo) -> list[Fl
         para(case.reason),
         para("What you received from us", "Heading3"),
     ]
-    rows = [["Product", "Item", "Lot", "Quantity", "Shipped", "Delivery ref.", "Pallet SSCC"]]
+    rows: list[list[Flowable | str]] = [
+        [
+            cell(h)
+            for h in ("Product", "Item", "Lot", "Best before", "Quantity", "Shipped", "Delivery ref.", "Pallet SSCC")
+        ]
+    ]
     total: dict[str, Decimal] = {}
     for line in notice.lines:
         rows.append(
             [
-                line.item_name,
-                line.item,
-                line.lot,
-                f"{format_qty(line.qty)} {line.uom}",
-                f"{line.shipped.astimezone(zone):%Y-%m-%d}",
-                line.reference or "",
-                line.sscc,
+                cell(line.item_name),
+                cell(line.item),
+                cell(line.lot),
+                cell(line.expiry.isoformat() if line.expiry else ""),
+                cell(f"{format_qty(line.qty)} {line.uom}"),
+                cell(f"{line.shipped.astimezone(zone):%Y-%m-%d}"),
+                cell(line.reference or ""),
+                cell(line.sscc),
             ]
         )
         total[line.uom] = total.get(line.uom, Decimal(0)) + line.qty
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    # 174 mm between the margins: text wraps in its column, nothing runs off the page
+    widths = [m * mm for m in (34, 18, 16, 19, 16, 19, 20, 32)]
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
             ]
@@ -213,7 +232,9 @@ def _notice(notice: CustomerNotice, sheet: StyleSheet1, zone: tzinfo) -> list[Fl
         para(f"In all: {summed}"),
         para("What to do", "Heading3"),
         para(
-            "Stop selling and using these lots now, set them apart, and tell us how much you still hold. "
+            "This is a drill: do not act on it; confirm to us only that you received it and could find the lots."
+            if drill
+            else "Stop selling and using these lots now, set them apart, and tell us how much you still hold. "
             "Reply to confirm you received this notice; we will arrange the return or the destruction."
         ),
     ]

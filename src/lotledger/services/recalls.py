@@ -4,6 +4,7 @@ see everything affected, hold what is on hand, record what each customer was tol
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ from lotledger.domain.recall import (
     check_customer,
     check_open,
     disposal_lines,
+    drill_summary,
+    note_only,
     notices,
     notified_action,
     parse_scope,
@@ -41,6 +44,7 @@ from lotledger.services.queries import Queries
 from lotledger.services.recording import Recording
 
 PAGE = 1000
+HOLD_BATCH = 1000  # lots one hold event names at most: a hub lot's recall holds in several
 
 
 class _Clock(Protocol):
@@ -78,6 +82,11 @@ class Recalls:
         kind = f.choice(document, "kind", KINDS, "recall")
         reason = f.required_text(document, "reason")
         hold = f.flag(document, "hold", False)
+        if hold and kind == "mock":
+            raise ValidationError("a drill puts no real holds on stock; hold in a real recall", "hold")
+        location = document.get("location")
+        if hold and location is not None:
+            self.master_data.one(Location, f.code(location, "location"))  # refused before anything is kept
         started = time.perf_counter()
         scope = parse_scope(document)
         title = (
@@ -90,22 +99,32 @@ class Recalls:
         if kind == "mock":
             took = time.perf_counter() - started
             self.store.report_took(case.id, took)
-            report = replace(report, case=replace(report.case, report_seconds=took))
+            frozen = Action(self.clock(), "reported", who.attribution.recorded_by, None, drill_summary(report, took))
+            return replace(report, case=self.store.act(case.id, frozen, check_open))
         if hold:
-            return self.hold(case.id, who, document.get("location"))
+            try:
+                return self.hold(case.id, who, location)
+            except Conflict:
+                return self.report(case.id)  # everything affected was held already: the case stands
         return report
 
     def case(self, recall_id: int) -> RecallCase:
         return self.store.case(recall_id)
 
     def cases(self, kind: str | None = None) -> list[tuple[RecallCase, Decimal | None]]:
-        """Every case, newest first, with the share of the recalled quantity the ledger traces."""
+        """Every case, newest first, with the share of the recalled quantity the ledger traces: a drill's
+        as it was when the drill ran, a recall's as it is now."""
         if kind is not None and kind not in KINDS:
             raise ValidationError(f"{kind!r} is not one of {', '.join(KINDS)}", "kind")
-        return [
-            (case, traced_share([self.queries.mass_balance(lot) for lot in case.lots]))
-            for case in self.store.cases(kind)
-        ]
+        listed = []
+        for case in self.store.cases(kind):
+            frozen = next((a.detail for a in case.actions if a.kind == "reported"), None)
+            if frozen is not None:
+                traced = None if frozen["traced"] is None else Decimal(frozen["traced"])
+            else:
+                traced = traced_share([self.queries.mass_balance(lot) for lot in case.lots])
+            listed.append((case, traced))
+        return listed
 
     def report(self, recall_id: int) -> RecallReport:
         """Everything the recall affects, as the ledger stands now."""
@@ -134,34 +153,52 @@ class Recalls:
         made = notices(report, names)
         return [n for n in made if customer is None or n.customer.code == customer]
 
+    def sender(self) -> Location | None:
+        """Who the notices are from: the first site (a location without a parent) that has an address."""
+        sites = [loc for loc in self.master_data.all(Location) if isinstance(loc, Location) and not loc.parent]
+        return next((site for site in sites if site.address), None)
+
     # --- actions ---------------------------------------------------------------------------
 
     def hold(self, recall_id: int, who: Caller, location: object = None) -> RecallReport:
-        """Hold every affected lot still on hand and not yet held, with the recall as the reason."""
+        """Hold every affected lot not yet held, with the recall as the reason: what is on hand, and what
+        was shipped too, so recalled product a customer sends back arrives held.
+
+        The action is logged first (a close in between refuses it), then the hold events are recorded
+        with the ids the log names."""
         who.user.require("quality", "holding a recall's lots")
         report = self.report(recall_id)
         check_open(report.case)
         held = set(report.held)
-        stock = [s for s in report.on_hand if s.qty > 0 and s.lot not in held]
-        lots = sorted({s.lot for s in stock})
+        lots = [lot.lot for lot in report.lots if lot.lot not in held]
         if not lots:
-            raise Conflict(f"recall {recall_id}: nothing it affects is on hand unheld", "recall")
-        where = f.code(location, "location") if location is not None else self._site(stock[0].location)
+            raise Conflict(f"recall {recall_id}: everything it affects is held already", "recall")
+        if location is not None:
+            where = f.code(location, "location")
+            self.master_data.one(Location, where)
+        else:
+            places = [s.location for s in report.on_hand] + [s.location for s in report.shipments]
+            where = self._site(places[0]) if places else self._first_site()
         case = report.case
-        event = parse_event(
-            {
-                "type": "hold",
-                "time": self.clock().isoformat(),
-                "location": where,
-                "reason": f"recall {case.id}: {case.title}"[:500],
-                "reference": f"recall {case.id}",
-                "scope": "lot",
-                "lots": [{"item": lot.sku, "lot": lot.code} for lot in lots],
-            }
-        )
-        recorded = self.recording.record(event, who)
-        detail = {"event": recorded.id, "lots": [str(lot) for lot in lots]}
+        events = [
+            parse_event(
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "hold",
+                    "time": self.clock().isoformat(),
+                    "location": where,
+                    "reason": f"recall {case.id}: {case.title}"[:500],
+                    "reference": f"recall {case.id}",
+                    "scope": "lot",
+                    "lots": [{"item": lot.sku, "lot": lot.code} for lot in lots[i : i + HOLD_BATCH]],
+                }
+            )
+            for i in range(0, len(lots), HOLD_BATCH)
+        ]
+        detail = {"events": [e.id for e in events], "lots": [str(lot) for lot in lots]}
         self.store.act(recall_id, Action(self.clock(), "held", who.attribution.recorded_by, None, detail), check_open)
+        for event in events:
+            self.recording.record(event, who)
         return self.report(recall_id)
 
     def notified(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
@@ -169,8 +206,8 @@ class Recalls:
         return self._customer_action(recall_id, customer, "notified", who, lambda _: notified_action(raw))
 
     def acknowledged(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
-        note = f.text(dict(raw), "note", required=False)
-        return self._customer_action(recall_id, customer, "acknowledged", who, lambda _: {"note": note} if note else {})
+        detail = note_only(raw)
+        return self._customer_action(recall_id, customer, "acknowledged", who, lambda _: detail)
 
     def disposed(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
         """Record what `customer` destroyed of what it received (a return is a `return` event instead)."""
@@ -180,8 +217,7 @@ class Recalls:
 
     def close(self, recall_id: int, raw: Mapping[str, Any], who: Caller) -> RecallReport:
         who.user.require("quality", "closing a recall")
-        note = f.text(dict(raw), "note", required=False)
-        action = Action(self.clock(), "closed", who.attribution.recorded_by, None, {"note": note} if note else {})
+        action = Action(self.clock(), "closed", who.attribution.recorded_by, None, note_only(raw))
         self.store.act(recall_id, action, check_open)
         return self.report(recall_id)
 
@@ -202,13 +238,18 @@ class Recalls:
                 self.queries.lot(lot)  # NotFound names it
             return list(scope.lots)
         if scope.supplier_lot is not None:
+            if scope.supplier is not None:
+                self.master_data.one(Partner, scope.supplier)  # NotFound names an unknown supplier
+            infos = [self.queries.lot(lot) for lot in self.queries.find_lots(scope.supplier_lot)]
             found = [
-                lot
-                for lot in self.queries.find_lots(scope.supplier_lot)
-                if self.queries.lot(lot).supplier_lot == scope.supplier_lot
+                info.lot
+                for info in infos
+                if info.supplier_lot == scope.supplier_lot and scope.supplier in (None, info.supplier)
             ]
             if not found:
-                raise NotFound(f"no lot was received with supplier lot code {scope.supplier_lot!r}", "supplier_lot")
+                whose = f" from {scope.supplier}" if scope.supplier else ""
+                message = f"no lot was received{whose} with supplier lot code {scope.supplier_lot!r}"
+                raise NotFound(message, "supplier_lot")
             return _capped(found)
         self.master_data.one(Partner, scope.supplier or "")  # NotFound names an unknown supplier
         where = EventFilter(type="receive", since=scope.since, until=scope.until, partner=scope.supplier)
@@ -244,6 +285,12 @@ class Recalls:
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor
+
+    def _first_site(self) -> str:
+        sites = [loc.code for loc in self.master_data.all(Location) if isinstance(loc, Location) and not loc.parent]
+        if not sites:
+            raise ValidationError("no location to record the hold at; name one", "location")
+        return sites[0]
 
     def _site(self, code: str) -> str:
         """The top of a location's tree: where a recall's hold is decided."""
