@@ -246,3 +246,28 @@ def test_the_csv_is_the_same_rows_in_one_table(app: App, plant: dict[str, str]) 
     assert table[7]["lotledger: Containers (SSCC)"] == PALLET
     assert table[0]["Date"] == "2026-03-02"
     assert table[1]["lotledger: Missing KDEs"].startswith("Traceability Lot Code (the supplier's lot code")
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_workbook(app: App, plant: dict[str, str]) -> None:
+    from tests.factories import line, record
+
+    record(
+        app,
+        {
+            "type": "receive",
+            "location": "RAW",
+            "time": "2026-03-05T08:00:00Z",
+            "partner": "FARM",
+            "reference": '=HYPERLINK("http://x","y")',
+            "lines": [line("LETTUCE", "=1+2", 10, supplier_lot="=SUM(1,2)")],
+        },
+    )
+    service = app.fsma204
+    export = service.export(service.select(lot=LotKey("LETTUCE", "=1+2")))
+    buffer = io.BytesIO()
+    write_xlsx(export, export.rows(), buffer)
+    sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Receiving"]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    formulas = [cell.value for cell in cells if cell.data_type == "f"]
+    assert formulas == []
+    assert {"=SUM(1,2)", '=HYPERLINK("http://x","y")'} <= {cell.value for cell in cells}

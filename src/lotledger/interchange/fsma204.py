@@ -287,6 +287,18 @@ def write_xlsx(export: Export, rows: Iterable[Row], target: IO[bytes]) -> None:
             sheet.column_dimensions[get_column_letter(n)].width = max(12, min(40, len(name) + 2))
         sheet.append(cells)
 
+    def plain(sheet: Any, values: Iterable[Any]) -> list[Any]:
+        """Text stays text: a lot code or reference like "=1+2" is never a formula in FDA's spreadsheet."""
+        cells = []
+        for value in values:
+            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+                cell = WriteOnlyCell(sheet, value)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        return cells
+
     for cte, sheet in sheets.items():
         empty = None if cte in RECORDED_CTES else f"lotledger records no {cte.lower()} events: this tab stays empty."
         header(sheet, headers(cte), empty)
@@ -294,21 +306,24 @@ def write_xlsx(export: Export, rows: Iterable[Row], target: IO[bytes]) -> None:
     header(completeness, COMPLETENESS_COLUMNS)
     for row in rows:
         sheet, layout = sheets[row.cte], LAYOUTS[row.cte]
-        sheet.append([get(row) for _, get in layout])
+        sheet.append(plain(sheet, (get(row) for _, get in layout)))
         counts[row.cte] += 1
         if row.missing:
             missing.append(
-                [
-                    row.cte,
-                    counts[row.cte],
-                    row.event_id,
-                    row.day,
-                    row.tlc,
-                    row.lot.sku,
-                    row.lot.code,
-                    "; ".join(row.missing),
-                    len(row.missing),
-                ]
+                plain(
+                    missing,
+                    [
+                        row.cte,
+                        counts[row.cte],
+                        row.event_id,
+                        row.day,
+                        row.tlc,
+                        row.lot.sku,
+                        row.lot.code,
+                        "; ".join(row.missing),
+                        len(row.missing),
+                    ],
+                )
             )
     for cte, sheet in sheets.items():
         width = get_column_letter(len(LAYOUTS[cte]))
@@ -316,7 +331,7 @@ def write_xlsx(export: Export, rows: Iterable[Row], target: IO[bytes]) -> None:
     for cte, count, complete, required, filled in export.completeness.figures():
         completeness.append([cte, count, complete, share(complete, count), required, filled, share(filled, required)])
     for line in about_lines(export):
-        about.append([line])
+        about.append(plain(about, [line]))
     book.save(target)
 
 
