@@ -107,20 +107,6 @@ REPORT_COLUMNS = (
 
 def report_csv(report: RecallReport, zone: tzinfo = UTC) -> Iterator[str]:
     """The recall report as one sortable table: every affected lot's stock and every shipment, by kind."""
-    header = (
-        "section",
-        "item",
-        "lot",
-        "depth",
-        "held",
-        "location",
-        "sscc",
-        "customer",
-        "shipped",
-        "reference",
-        "qty",
-        "uom",
-    )
     depth = {lot.lot: lot for lot in report.lots}
 
     def rows() -> Iterator[Sequence[object]]:
@@ -137,7 +123,7 @@ def report_csv(report: RecallReport, zone: tzinfo = UTC) -> Iterator[str]:
             yield ("shipped", sent.lot.sku, sent.lot.code, found.depth if found else "", "", sent.location,
                    sent.container, sent.customer, shipped, sent.reference, format_qty(sent.qty), sent.uom)  # fmt: skip
 
-    return _csv_rows(header, rows())
+    return _csv_rows(REPORT_COLUMNS, rows())
 
 
 def notices_pdf(notices: Sequence[CustomerNotice], zone: tzinfo = UTC, sender: Location | None = None) -> bytes:
