@@ -42,7 +42,8 @@ def test_a_recall_from_the_command_line(plant: App, db_url: str, tmp_path: Path)
     assert content.count(b"/Type /Page\n") + content.count(b"/Type /Page ") + content.count(b"/Type /Page>") >= 2
     listed = _run("recall", "list", *db)
     assert "notified" in listed
-    _run("recall", "close", "1", "--note", "done", *db)
+    closed = _run("recall", "close", "1", "--note", "done", *db)
+    assert "note: closed with never notified: DELI; accounted for 40% of what was shipped" in closed
     refused = runner.invoke(cli, ["recall", "notify", "1", "SHOP", *db])
     assert refused.exit_code == 1
     assert "recall 1 is closed" in refused.output

@@ -251,6 +251,11 @@ def _act(db: str | None, action: Any, done: str) -> None:
     with _app(db) as ledger_app:
         report = action(ledger_app, _local_admin("cli:recall"))
     console.print(f"recall {report.case.id}: {done}; status {report.case.status}")
+    silent = [c.partner.code for c in report.customers if c.notified_at is None]
+    if report.case.status == "closed" and (silent or (report.share_accounted or 1) < 1):
+        share = "" if report.share_accounted is None else f"{report.share_accounted:.0%}"
+        never = f"never notified: {', '.join(silent)}; " if silent else ""
+        errors.print(f"[yellow]note:[/yellow] closed with {never}accounted for {share} of what was shipped")
 
 
 def _present(ledger_app: App, report: RecallReport, format: RecallFormat, out: Path | None, force: bool) -> None:
