@@ -80,13 +80,19 @@ def recall_tables(report: RecallReport, zone: tzinfo = UTC) -> list[Table]:
          for s in report.shipments),
         len(report.shipments),
     )  # fmt: skip
+    exposure = render_rows(
+        f"Exposure by lot: how much of the recalled lots each affected lot holds ({report.uom})",
+        ("lot", "qty"),
+        ((lot, format_qty(qty)) for lot, qty in report.exposure_by_lot.items()),
+        len(report.exposure_by_lot),
+    )
     log = render_rows(
         f"What was done: {len(case.actions)} actions",
         ("at", "action", "by", "customer", "note"),
         ((_when(a.at, zone), a.kind, a.by, a.customer, _detail(a.detail)) for a in case.actions),
         len(case.actions),
     )
-    return [summary, customers, stock, shipments, log]
+    return [summary, customers, stock, shipments, exposure, log]
 
 
 def _detail(detail: Mapping[str, object]) -> str:
