@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from lotledger.bootstrap import App
 from lotledger.cli import app as cli
+from lotledger.domain.model import LotKey
 from tests.storage.test_recalls import plant  # noqa: F401 (the fixture)
 
 runner = CliRunner()
@@ -68,9 +70,10 @@ def test_a_recall_without_a_reason_or_of_an_unknown_lot_is_one_red_line(plant: A
 
 
 def test_a_supplier_window_includes_its_last_day_and_ids_out_of_range_are_refused(plant: App, db_url: str) -> None:  # noqa: F811
-    # the plant's receipts are dated 2026-03-01 (tests/factories.py): one day, given as since and until
-    shown = _run("recall", "--supplier", "MILL", "--since", "2026-03-01", "--until", "2026-03-01", "--reason", "x",
-                 "--db", db_url)  # fmt: skip
+    # the days the plant's flour came in (tests/factories.py dates events a minute apart), both included
+    first, last = (plant.queries.history(LotKey("FLOUR", lot))[0].time.astimezone(UTC).date().isoformat()
+                   for lot in ("F-1", "F-2"))  # fmt: skip
+    shown = _run("recall", "--supplier", "MILL", "--since", first, "--until", last, "--reason", "x", "--db", db_url)
     assert "recalled lots" in shown
     assert "FLOUR/F-1, FLOUR/F-2" in shown
     for bad in ("0", "99999999999999999999999"):
