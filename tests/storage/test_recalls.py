@@ -4,6 +4,7 @@ to two customers, a voided shipment and a return; holds, notices, effectiveness,
 from __future__ import annotations
 
 import re
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -283,3 +284,39 @@ def test_an_unknown_field_on_a_recall_action_is_refused(plant: App, act: Any, fi
     with pytest.raises(ValidationError, match=field):
         act(plant, recall_id)
     assert [a.kind for a in plant.recalls.case(recall_id).actions] == ["opened"]
+
+
+def test_the_same_hold_sent_twice_at_once_is_recorded_once(plant: App) -> None:
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+    outcomes: list[str] = []
+
+    def hold() -> None:
+        try:
+            plant.recalls.hold(recall_id, TESTER)
+            outcomes.append("held")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=hold) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["held", "refused", "refused", "refused"]
+    assert [a.kind for a in plant.recalls.case(recall_id).actions] == ["opened", "held"]
+    assert [e.type for e in plant.queries.history(F1)].count("hold") == 1
+
+
+def test_a_hold_whose_events_cannot_be_recorded_says_so_in_the_log(plant: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+
+    def refuse(*_: object) -> None:
+        raise Conflict("the ledger refused it", "lots")
+
+    monkeypatch.setattr(plant.recording, "record_all", refuse)
+    with pytest.raises(Conflict, match="the ledger refused it"):
+        plant.recalls.hold(recall_id, TESTER)
+    actions = plant.recalls.case(recall_id).actions
+    assert [a.kind for a in actions] == ["opened", "held", "note"]
+    assert actions[-1].detail["note"] == "the hold above was not recorded: lots: the ledger refused it"
+    assert plant.recalls.report(recall_id).held == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -37,7 +37,7 @@ from lotledger.domain.recall import (
     parse_scope,
     traced_share,
 )
-from lotledger.domain.records import EventFilter, EventRecord
+from lotledger.domain.records import EventFilter, EventRecord, MassBalance
 from lotledger.ports import RecallStore
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
@@ -45,6 +45,21 @@ from lotledger.services.recording import Recording
 
 PAGE = 1000
 HOLD_BATCH = 1000  # lots one hold event names at most: a hub lot's recall holds in several
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """The ledger's side of a recall report (traces, exposure, books, returns, partners)."""
+
+    roots: list[tr.TraceLot]
+    forwards: list[tr.ForwardTrace]
+    exposures: list[tr.Exposure]
+    balances: list[MassBalance]
+    returns: list[tuple[str, LotKey, Decimal, str]]
+    partners: dict[str, Partner]
+
+    def report(self, case: RecallCase) -> RecallReport:
+        return build_report(case, self.roots, self.forwards, self.exposures, self.balances, self.returns, self.partners)
 
 
 class _Clock(Protocol):
@@ -95,12 +110,12 @@ class Recalls:
         )
         lots = self._resolve(scope)
         case = self.store.open(kind, title, reason, scope, lots, who.attribution.recorded_by)
-        report = self.report(case.id)
+        facts = self._facts(case)
+        report = facts.report(case)
         if kind == "mock":
             took = time.perf_counter() - started
-            self.store.report_took(case.id, took)
             frozen = Action(self.clock(), "reported", who.attribution.recorded_by, None, drill_summary(report, took))
-            return replace(report, case=self.store.act(case.id, frozen, check_open))
+            return facts.report(self.store.act(case.id, frozen, check_open))
         if hold:
             try:
                 return self.hold(case.id, who, location)
@@ -129,19 +144,21 @@ class Recalls:
     def report(self, recall_id: int) -> RecallReport:
         """Everything the recall affects, as the ledger stands now."""
         case = self.store.case(recall_id)
+        return self._facts(case).report(case)
+
+    def _facts(self, case: RecallCase) -> _Facts:
+        """What the ledger says of the recalled lots: traced once, folded with the case's log as often as needed."""
         roots = []
         for lot in case.lots:
             info = self.queries.lot(lot)
             roots.append(tr.TraceLot(lot, 0, info.origin, info.expiry, bool(info.holds)))
-        partners = {p.code: p for p in self.master_data.all(Partner) if isinstance(p, Partner)}
-        return build_report(
-            case,
+        return _Facts(
             roots,
             [self.queries.forward(lot) for lot in case.lots],
             [self.queries.exposure(lot) for lot in case.lots],
             [self.queries.mass_balance(lot) for lot in case.lots],
-            self._returns(),
-            partners,
+            list(self._returns()),
+            {p.code: p for p in self.master_data.all(Partner) if isinstance(p, Partner)},
         )
 
     def notices(self, recall_id: int, customer: str | None = None) -> list[CustomerNotice]:
@@ -196,9 +213,23 @@ class Recalls:
             for i in range(0, len(lots), HOLD_BATCH)
         ]
         detail = {"events": [e.id for e in events], "lots": [str(lot) for lot in lots]}
-        self.store.act(recall_id, Action(self.clock(), "held", who.attribution.recorded_by, None, detail), check_open)
-        for event in events:
-            self.recording.record(event, who)
+        mine = {str(lot) for lot in lots}
+
+        def first_hold(now: RecallCase) -> None:  # the same hold sent twice at once is recorded once
+            check_open(now)
+            failed = {e for act in now.actions if act.kind == "note" for e in act.detail.get("hold_not_recorded", [])}
+            logged = {lot for act in now.actions if act.kind == "held" and act.detail["events"][0] not in failed
+                      for lot in act.detail["lots"]}  # fmt: skip
+            if mine & logged:
+                raise Conflict(f"recall {recall_id}: these lots were held a moment ago; look again", "recall")
+
+        self.store.act(recall_id, Action(self.clock(), "held", who.attribution.recorded_by, None, detail), first_hold)
+        try:
+            self.recording.record_all(events, who)  # all or none of the hold events
+        except Exception as error:
+            why = {"note": f"the hold above was not recorded: {error}"[:200], "hold_not_recorded": detail["events"]}
+            self.store.act(recall_id, Action(self.clock(), "note", who.attribution.recorded_by, None, why), check_open)
+            raise
         return self.report(recall_id)
 
     def notified(self, recall_id: int, customer: str, raw: Mapping[str, Any], who: Caller) -> RecallReport:
@@ -218,17 +249,18 @@ class Recalls:
     def close(self, recall_id: int, raw: Mapping[str, Any], who: Caller) -> RecallReport:
         who.user.require("quality", "closing a recall")
         action = Action(self.clock(), "closed", who.attribution.recorded_by, None, note_only(raw))
-        self.store.act(recall_id, action, check_open)
-        return self.report(recall_id)
+        case = self.store.act(recall_id, action, check_open)
+        return self._facts(case).report(case)
 
     def _customer_action(self, recall_id: int, customer: str, kind: str, who: Caller, detail: Any) -> RecallReport:
         who.user.require("quality", f"recording that a customer was {kind}")
-        report = self.report(recall_id)
-        check_open(report.case)
+        case = self.store.case(recall_id)
+        facts = self._facts(case)
+        report = facts.report(case)
+        check_open(case)
         check_customer(customer, report)
         action = Action(self.clock(), kind, who.attribution.recorded_by, customer, detail(report))
-        self.store.act(recall_id, action, check_open)
-        return self.report(recall_id)
+        return facts.report(self.store.act(recall_id, action, check_open))  # the ledger is as it was
 
     # --- reads the report needs ----------------------------------------------------------------
 
