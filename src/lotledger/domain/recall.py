@@ -121,7 +121,6 @@ class RecallCase:
     opened_at: datetime
     opened_by: str
     actions: tuple[Action, ...] = ()
-    report_seconds: float | None = None  # a drill: from its start to the complete report
 
     @property
     def status(self) -> str:
@@ -129,6 +128,11 @@ class RecallCase:
         if "closed" in kinds:
             return "closed"
         return "notified" if "notified" in kinds else "open"
+
+    @property
+    def report_seconds(self) -> float | None:
+        """A drill: seconds from its start to the complete report (kept in its log when it ran)."""
+        return next((float(a.detail["seconds"]) for a in self.actions if a.kind == "reported"), None)
 
     @property
     def closed_at(self) -> datetime | None:

@@ -36,7 +36,7 @@ def jsonable(value: Any) -> Any:
 # Derived values worth showing next to the fields they come from.
 _PROPERTIES = {
     "MassBalance": ("inflow", "outflow", "difference"),
-    "RecallCase": ("status", "closed_at"),
+    "RecallCase": ("status", "closed_at", "report_seconds"),
     "CustomerAccount": ("accounted", "share_accounted"),
     "RecallReport": ("shipped", "accounted", "share_accounted", "held"),
 }

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select
 
 from lotledger.domain.errors import NotFound, ValidationError
 from lotledger.domain.model import LotKey
@@ -56,15 +56,6 @@ class SqlRecalls:
             conn.execute(insert(t.recall_lots), [{"recall_id": recall_id, "lot_id": i} for i in lot_ids])
             self._append(conn, int(recall_id), Action(now, "opened", by, None, {"lots": len(lots)}))
         return self.case(int(recall_id))
-
-    def report_took(self, recall_id: int, seconds: float) -> None:
-        """How long the drill's complete report took (kept once: the first report is the drill's)."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(t.recalls)
-                .where(t.recalls.c.id == recall_id, t.recalls.c.report_seconds.is_(None))
-                .values(report_seconds=seconds)
-            )
 
     def case(self, recall_id: int) -> RecallCase:
         with reading(self.engine) as conn:
@@ -150,7 +141,6 @@ class SqlRecalls:
                 r.opened_at,
                 r.opened_by,
                 tuple(actions[r.id]),
-                r.report_seconds,
             )
             for r in (rows[i] for i in ids if i in rows)
         ]

@@ -19,7 +19,6 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -323,7 +322,6 @@ recalls = Table(
     Column("scope", Text, nullable=False),  # JSON: how the lots were chosen
     Column("opened_at", UTCDateTime, nullable=False),
     Column("opened_by", String(64), nullable=False),
-    Column("report_seconds", Float),  # a drill: from its start to the complete report
     Index(None, "opened_at"),
 )
 

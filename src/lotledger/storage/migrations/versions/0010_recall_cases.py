@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("scope", sa.Text(), nullable=False),
         sa.Column("opened_at", UTCDateTime(), nullable=False),
         sa.Column("opened_by", sa.String(length=64), nullable=False),
-        sa.Column("report_seconds", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_recalls_opened_at"), "recalls", ["opened_at"], unique=False)
