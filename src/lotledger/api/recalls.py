@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from lotledger.api.deps import AppDep, JsonBody, Viewer
 from lotledger.api.schemas import request_body, responses
@@ -127,5 +127,5 @@ def notices(
     name = f"recall-{recall_id}-notices{'-' + customer if customer else ''}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name.replace("/", "_")}"'}
     if format == "csv":
-        return Response("".join(notices_csv(made, zone)), media_type="text/csv", headers=headers)
+        return StreamingResponse(notices_csv(made, zone), media_type="text/csv", headers=headers)
     return Response(notices_pdf(made, zone, app.recalls.sender()), media_type="application/pdf", headers=headers)

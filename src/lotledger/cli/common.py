@@ -10,12 +10,15 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import json
+import os
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -101,6 +104,17 @@ def _show(*renderables: RenderableType) -> None:
     show(console, *renderables)
 
 
+def _answer(value: Any, format: Format, table: Callable[[ModuleType], RenderableType]) -> None:
+    """A query's answer: plain JSON for programs, or the table `table` makes with `lotledger.render`
+    (imported only then: JSON output never loads Rich's tables)."""
+    if format is Format.json:
+        _print_json(value)
+        return
+    from lotledger import render
+
+    _show(table(render))
+
+
 def _print_json(value: Any, out: TextIO | None = None) -> None:
     """Plain JSON, written straight to stdout (never through Rich's highlighter), piece by piece:
     indented on a terminal, one line in a pipe. Times are ISO 8601 as stored (UTC)."""
@@ -164,19 +178,50 @@ ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
 LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
 
 
-def _write_file(out: Path, content: bytes, force: bool) -> None:
-    """Write a file (a label, a notice): never through a symbolic link, never over a file unless --force;
-    one red line on failure."""
+def _refuse(message: str) -> typer.Exit:
+    """One red line; raise what this returns to end with exit code 1."""
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def _writable(out: Path, force: bool) -> Path:
+    """Refuse what must not be written: a symbolic link, an existing file without --force."""
     if out.is_symlink():
-        errors.print(f"[red]error:[/red] {out} is a symbolic link; write to the file itself")
-        raise typer.Exit(1)
+        raise _refuse(f"{out} is a symbolic link; write to the file itself")
+    if out.exists() and not force:
+        raise _refuse(f"{out} exists; pass --force to replace it")
+    return out
+
+
+@contextmanager
+def _replacing(out: Path, force: bool) -> Iterator[IO[bytes]]:
+    """Write beside `out` and put it in place at the end: a failed write leaves no half file."""
+    handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False)  # noqa: SIM115
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)  # as any file the user writes, not the temporary file's 0600
     try:
-        with out.open("wb" if force else "xb") as handle:
-            handle.write(content)
+        with handle:
+            yield handle
+        if force:
+            os.replace(handle.name, out)
+        else:
+            os.link(handle.name, out)  # fails if the file appeared meanwhile
     except FileExistsError:
-        errors.print(f"[red]error:[/red] {out} exists; pass --force to replace it")
-        raise typer.Exit(1) from None
-    except OSError as error:
-        errors.print(f"[red]error:[/red] cannot write {out}: {error.strerror or error}")
-        raise typer.Exit(1) from None
-    console.print(f"wrote {out} ({len(content)} bytes)")
+        raise _refuse(f"{out} exists; pass --force to replace it") from None
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _write_file(out: Path, content: bytes | Iterable[bytes], force: bool) -> None:
+    """Write a file (a label, a notice, a CSV as it is made): never through a symbolic link, never over a
+    file unless --force, never half; one red line on failure."""
+    _writable(out, force)
+    size = 0
+    try:
+        with _replacing(out, force) as handle:
+            for chunk in [content] if isinstance(content, bytes) else content:
+                size += handle.write(chunk)
+    except OSError as error:  # a missing folder, a full disk
+        raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
+    console.print(f"wrote {out} ({size} bytes)")

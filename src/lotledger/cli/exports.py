@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from lotledger.cli.common import DbOption, _app, _show, app, console, errors
+from lotledger.cli.common import DbOption, _app, _refuse, _replacing, _show, _writable, app, console, errors
 
 if TYPE_CHECKING:
     from lotledger.domain.fsma204 import Row
@@ -98,42 +95,6 @@ def _with_progress(export: Export) -> Iterator[Row]:
         for row in export.rows():
             yield row
             bar.advance(task)
-
-
-def _writable(out: Path, force: bool) -> Path:
-    """Refuse what must not be written: a link, an existing file without --force, a missing folder."""
-    if out.is_symlink():
-        raise _refuse(f"{out} is a symbolic link; write to the file itself")
-    if out.exists() and not force:
-        raise _refuse(f"{out} exists; pass --force to replace it")
-    if not out.parent.is_dir():
-        raise _refuse(f"cannot write {out}: no folder {out.parent}")
-    return out
-
-
-def _refuse(message: str) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
-
-
-@contextmanager
-def _replacing(out: Path, force: bool) -> Iterator[IO[bytes]]:
-    """Write beside `out` and put it in place at the end: a failed export leaves no half file."""
-    handle = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.", delete=False)  # noqa: SIM115
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(handle.name, 0o666 & ~umask)  # as any file the user writes, not the temporary file's 0600
-    try:
-        with handle:
-            yield handle
-        if force:
-            os.replace(handle.name, out)
-        else:
-            os.link(handle.name, out)  # fails if the file appeared meanwhile
-    except FileExistsError:
-        raise _refuse(f"{out} exists; pass --force to replace it") from None
-    finally:
-        Path(handle.name).unlink(missing_ok=True)
 
 
 def _summary(export: Export, target: Path | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,7 @@ from lotledger.cli.common import (
     Format,
     FormatOption,
     _app,
+    _json_chunks,
     _local_admin,
     _print_json,
     _show,
@@ -261,12 +263,8 @@ def _act(db: str | None, action: Any, done: str) -> None:
 def _present(ledger_app: App, report: RecallReport, format: RecallFormat, out: Path | None, force: bool) -> None:
     zone = ledger_app.settings.zone
     if format is RecallFormat.json:
-        if out is not None:
-            import json
-
-            from lotledger.interchange.jsonout import jsonable
-
-            _file(json.dumps(jsonable(report)).encode(), out, force)
+        if out is not None:  # written piece by piece, as to stdout: a hub lot's report is never one string
+            _write_file(out, (chunk.encode() for chunk in chain(_json_chunks(report, None), ["\n"])), force)
         else:
             _print_json(report)
     elif format is RecallFormat.csv:
@@ -292,7 +290,7 @@ def _text(lines: Any, out: Path | None, force: bool) -> None:
             sys.stdout.write(line)
         sys.stdout.flush()
     else:
-        _file("".join(lines).encode(), out, force)
+        _write_file(out, (line.encode() for line in lines), force)  # written as it is made
 
 
 def _file(content: bytes, out: Path | None, force: bool) -> None:
