@@ -17,6 +17,7 @@ from lotledger.cli.common import (
     FormatOption,
     ItemArgument,
     LotArgument,
+    _answer,
     _app,
     _attribution,
     _print_json,
@@ -177,12 +178,7 @@ def balance(
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
-    if format is Format.json:
-        _print_json(lines)
-        return
-    from lotledger.render import balance_table
-
-    _show(balance_table(lines))
+    _answer(lines, format, lambda render: render.balance_table(lines))
 
 
 @app.command()
@@ -192,12 +188,7 @@ def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, forma
 
     with _app(db) as ledger_app:
         result = ledger_app.queries.mass_balance(LotKey(item, lot))
-    if format is Format.json:
-        _print_json(result)
-        return
-    from lotledger.render import mass_balance_table
-
-    _show(mass_balance_table(result))
+    _answer(result, format, lambda render: render.mass_balance_table(result))
 
 
 @app.command()
@@ -207,12 +198,7 @@ def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: 
 
     with _app(db) as ledger_app:
         result = ledger_app.queries.exposure(LotKey(item, lot))
-    if format is Format.json:
-        _print_json(result)
-        return
-    from lotledger.render import exposure_table
-
-    _show(exposure_table(result))
+    _answer(result, format, lambda render: render.exposure_table(result))
 
 
 @app.command()
