@@ -18,6 +18,7 @@ from lotledger.api.problems import problem
 from lotledger.api.schemas import install_openapi, responses
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
+from lotledger.web import app as web
 
 log = logging.getLogger("lotledger.api")
 PREFIX = "/api/v1"
@@ -143,7 +144,7 @@ def create_app(lotledger: App) -> FastAPI:
         redoc_url=None,
     )
     api.state.lotledger = lotledger
-    problems.install(api)
+    problems.install(api, f"{PREFIX}/", pages=web.error_page)
     install_openapi(api)
     api.add_middleware(RefuseNul)
     api.add_middleware(LimitBody)
@@ -175,4 +176,5 @@ def create_app(lotledger: App) -> FastAPI:
     v1.include_router(exports.router)
     v1.include_router(recalls.router)
     api.include_router(v1)
+    web.install(api)
     return api

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from lotledger.domain.errors import (
@@ -67,11 +68,20 @@ def status_for(error: LotledgerError) -> int:
     return 400
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers that turn every exception into a problem document."""
+PageError = Callable[[Request, int, str], Response]
+
+
+def install(app: FastAPI, api_prefix: str = "/api/", pages: PageError | None = None) -> None:
+    """Register the handlers that turn every exception into a problem document, or, outside
+    `api_prefix`, into the pages' error page (`pages`) when there is one."""
+
+    def for_pages(request: Request) -> bool:
+        return pages is not None and not request.url.path.startswith(api_prefix)
 
     @app.exception_handler(LotledgerError)
-    async def _lotledger(_: Request, error: LotledgerError) -> JSONResponse:
+    async def _lotledger(request: Request, error: LotledgerError) -> Response:
+        if pages is not None and for_pages(request):
+            return pages(request, status_for(error), str(error))
         kind = type(error.error if isinstance(error, BatchRejected) else error).__name__
         answer = problem(status_for(error), error.message, error.field, kind.lower())
         if isinstance(error, Throttled):
@@ -79,16 +89,31 @@ def install(app: FastAPI) -> None:
         return answer
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
         first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request"}
         field = ".".join(str(part) for part in first.get("loc", ())[1:]) or None
+        if pages is not None and for_pages(request):
+            message = str(first.get("msg", "invalid request"))
+            return pages(request, 422, f"{field}: {message}" if field else message)
         return problem(422, str(first.get("msg", "invalid request")), field, "validationerror")
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+    async def _http(request: Request, error: HTTPException) -> Response:
+        if pages is not None and for_pages(request):
+            return pages(request, error.status_code, _page_detail(error))
         return problem(error.status_code, str(error.detail))
 
     @app.exception_handler(Exception)
-    async def _crash(_: Request, error: Exception) -> JSONResponse:
+    async def _crash(request: Request, error: Exception) -> Response:
         log.exception("unhandled error")
+        if pages is not None and for_pages(request):
+            return pages(request, 500, "the server failed; the error is in its log")
         return problem(500, "the server failed; the error is in its log")
+
+
+def _page_detail(error: HTTPException) -> str:
+    if error.status_code == 404:
+        return "there is no page at this address"
+    if error.status_code == 405:
+        return "this page cannot be used that way"
+    return str(error.detail)

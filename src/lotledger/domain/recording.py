@@ -102,11 +102,19 @@ def record_one(tx: Transaction, event: Event, attribution: Attribution, policy: 
         if known != sealed.digest:
             raise IdempotencyConflict(f"event {event.id} is already recorded with a different body", "id")
         return Recorded(event.id, event.type, duplicate=True)
+    effects = check_one(tx, event, policy)
+    tx.apply(event, sealed, effects, attribution)
+    return Recorded(event.id, event.type)
+
+
+def check_one(tx: Transaction, event: Event, policy: Policy) -> Effects:
+    """What recording `event` would do, or raise what the ledger would refuse (nothing is applied).
+
+    `record_one` records through it; a floor page asks it at each scan, before anything is recorded."""
     check_time(event, tx.now, policy)
     effects = plan_effects(event, tx)
     check_effects(effects, tx, event)
-    tx.apply(event, sealed, effects, attribution)
-    return Recorded(event.id, event.type)
+    return effects
 
 
 def record_batch(

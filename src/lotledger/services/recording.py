@@ -52,6 +52,12 @@ class Recording:
         outcomes = self.ledger.record_many(events, [who.attribution] * len(events), atomic=True)
         return [o for o in outcomes if isinstance(o, Recorded)]
 
+    def check(self, event: Event, who: Caller) -> None:
+        """Raise what recording `event` for `who` would be refused for (a role, a held lot, too little
+        stock...), recording nothing: a floor page asks at each scan, before the operator goes on."""
+        _allowed(event, who)
+        self.ledger.check(event)
+
     def record_each(self, events: Sequence[Event], attribution: Attribution) -> list[Outcome]:
         """Each event on its own (a file import by the plant's own tools): refusals come back as Rejected."""
         return self.ledger.record_many(events, [attribution] * len(events), atomic=False)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change, kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
-from lotledger.domain.recording import Attribution, Outcome, Policy, record_batch
+from lotledger.domain.recording import Attribution, Outcome, Policy, check_one, record_batch
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import MASTER_QUERIES
 from lotledger.storage.transaction import SqlTransaction
@@ -56,6 +56,15 @@ class SqlLedger:
         outcomes = record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
         tx.flush()
         return outcomes
+
+    def check(self, event: Event) -> None:
+        """Raise what recording `event` now would be refused for; nothing is written or locked for long."""
+        event = event if event.id else replace(event, id=str(uuid.uuid4()))
+        with self.engine.connect() as conn:
+            tx = SqlTransaction(conn, self.clock())
+            tx.preload([event])
+            check_one(tx, event, self.policy)
+            conn.rollback()
 
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool:
         """Create or change an item, location or partner, recording the change; False if unchanged."""

@@ -22,7 +22,7 @@ from decimal import Decimal
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
-from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, record_batch, record_one
+from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, check_one, record_batch, record_one
 from lotledger.domain.records import EventRecord, Projections
 from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
 
@@ -230,6 +230,10 @@ class MemoryLedger:
         except BaseException:
             self.state = before  # a transaction that fails leaves nothing behind
             raise
+
+    def check(self, event: Event) -> None:
+        """Raise what recording `event` now would be refused for (nothing is applied)."""
+        check_one(MemoryTransaction(self.state, self.clock()), event, self.policy)
 
     def replay(self, event: Event, attribution: Attribution, recorded_at: datetime) -> None:
         """Record one already-recorded event again, as of when it was recorded (for `verify`): no

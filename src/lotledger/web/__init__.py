@@ -1,0 +1,1 @@
+"""The web pages: server-rendered (Jinja2) over the same services as the API and the CLI."""
