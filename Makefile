@@ -20,9 +20,14 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The demo bakery numbers its pallets from GS1 company prefix 0614141 and works on Springfield, Illinois time;
+# a plant sets its own in the environment (README: Configuration).
+run: export LOTLEDGER_GS1_PREFIX ?= 0614141
+run: export LOTLEDGER_TIMEZONE ?= America/Chicago
 run: $(VENV)/.installed
-	@test -f lotledger.db || $(BIN)/lotledger demo
-	@echo "Log in to the API as user demo, password demo-plant (POST /api/v1/auth/login), or with this token:"
+	@test -f lotledger.db || $(BIN)/lotledger demo --recent
+	@echo "Open http://$(HOST):$(PORT) and log in as user demo, password demo-plant (an admin)."
+	@echo "The API is at http://$(HOST):$(PORT)/api/v1 (docs: /api/v1/docs); an API token for curl:"
 	-@$(BIN)/lotledger token create demo --name make-run
 	@echo "Try: curl -H 'Authorization: Bearer <token>' 'http://$(HOST):$(PORT)/api/v1/lots/trace?item=BREAD-W&lot=W-0001'"
 	$(BIN)/lotledger serve --host $(HOST) --port $(PORT)

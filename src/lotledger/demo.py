@@ -172,11 +172,17 @@ def tick_for(cycles: int) -> timedelta:
     return min(TICK, timedelta(seconds=int((END - START).total_seconds() // events)))
 
 
+def recent_start(cycles: int, now: datetime) -> datetime:
+    """A start that puts the last of `cycles` cycles an hour before `now`: a demo whose bread is fresh today."""
+    span = TICK * (cycles * EVENTS_PER_CYCLE + 2)
+    return (now - span - timedelta(hours=1)).replace(second=0, microsecond=0)
+
+
 class _Plant:
-    def __init__(self, seed: int, step: timedelta = TICK) -> None:
+    def __init__(self, seed: int, step: timedelta = TICK, start: datetime = START) -> None:
         self.rng = random.Random(seed)
         self.mistakes = random.Random(seed * 1_000_003 + 1)  # the corrections' own stream: ids, customers
-        self.time = self.aside_time = START
+        self.time = self.aside_time = start
         self.step = step
         self.left: dict[str, float] = {}
         self.lot: dict[str, str] = {}
@@ -220,10 +226,11 @@ class _Plant:
         self.left[sku] -= use
 
 
-def plant(cycles: int = 40, seed: int = 7) -> Iterator[dict[str, Any]]:
-    """Master data, then `cycles` production cycles of a bakery, as JSON objects, all dated before END."""
+def plant(cycles: int = 40, seed: int = 7, start: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Master data, then `cycles` production cycles of a bakery, as JSON objects: all dated before END,
+    or from `start` on at the regular pace (a small demo dated to end today)."""
     yield from MASTER
-    p = _Plant(seed, tick_for(cycles))
+    p = _Plant(seed, tick_for(cycles), START) if start is None else _Plant(seed, TICK, start)
     yield {
         "id": p.event_id(),
         "type": "receive",

@@ -130,3 +130,29 @@ def test_every_command_has_help_text() -> None:
         assert run(*path, "--help")[0] == 0
         seen.append(" ".join(path))
     assert {"trace", "user add", "token list", "label pallet", "sscc allocate"} <= set(seen)
+
+
+def test_a_recent_demo_ends_before_now_with_fresh_stock_and_an_account_per_kind_of_work(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from lotledger.bootstrap import bootstrap
+    from lotledger.config import Settings
+    from lotledger.domain.records import EventFilter
+
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, output = run("demo", "--recent", "--db", db)
+    assert code == 0, output
+    assert "user floor, password demo-plant (operator)" in output
+    app = bootstrap(Settings(db), migrate=False)
+    try:
+        assert {(u.username, u.role) for u in app.accounts.users()} == {
+            ("demo", "admin"),
+            ("floor", "operator"),
+            ("qa", "quality"),
+        }
+        times = [e.time for e in app.queries.events(EventFilter(), limit=1000).events]
+        now = datetime.now(UTC)
+        assert now - timedelta(days=4) < min(times)
+        assert max(times) < now
+    finally:
+        app.close()

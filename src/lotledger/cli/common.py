@@ -174,6 +174,8 @@ def _has_properties(cls: type) -> bool:
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"
+# The demo's accounts, one per kind of work: the admin, an operator on the floor, a quality manager.
+DEMO_USERS = ((DEMO_USER, "admin"), ("floor", "operator"), ("qa", "quality"))
 ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
 LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,7 +12,7 @@ import typer
 
 from lotledger.cli.common import (
     DEMO_PASSWORD,
-    DEMO_USER,
+    DEMO_USERS,
     DbOption,
     Format,
     FormatOption,
@@ -79,20 +80,29 @@ def demo(
     db: DbOption = None,
     scale: Annotated[int | None, typer.Option(help="Generate about this many events (for benchmarks).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the generated plant.")] = 7,
+    recent: Annotated[
+        bool,
+        typer.Option("--recent", help="Date the plant to end an hour ago (fresh stock today), not in January 2026."),
+    ] = False,
 ) -> None:
     """Load a demo bakery: suppliers, raw lots, dough, bread, pallets, customers."""
     from lotledger import demo as demo_plant
     from lotledger.interchange.jsonl import Line, parse_record
 
     cycles = demo_plant.cycles_for(scale) if scale else 40
-    records = list(demo_plant.plant(cycles, seed))
+    start = demo_plant.recent_start(cycles, datetime.now(UTC)) if recent else None
+    records = list(demo_plant.plant(cycles, seed, start))
     with _app(db) as ledger_app:
         lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
         report = _run_import(ledger_app, lines, len(records), "cli:demo")
         _report(report)
-        if DEMO_USER not in {u.username for u in ledger_app.accounts.users()}:
-            ledger_app.accounts.add_user(DEMO_USER, DEMO_PASSWORD, "admin")
-            console.print(f"Demo account: user [bold]{DEMO_USER}[/bold], password [bold]{DEMO_PASSWORD}[/bold] (admin)")
+        known = {u.username for u in ledger_app.accounts.users()}
+        for username, role in DEMO_USERS:
+            if username not in known:
+                ledger_app.accounts.add_user(username, DEMO_PASSWORD, role)
+                console.print(
+                    f"Demo account: user [bold]{username}[/bold], password [bold]{DEMO_PASSWORD}[/bold] ({role})"
+                )
         console.print("Try: [bold]lotledger trace BREAD-W W-0001 --both[/bold]  or  lotledger trace SALT S-HUB --down")
 
 
