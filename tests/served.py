@@ -26,11 +26,12 @@ def _free_port() -> int:
 class Served:
     """Use as `with Served(url) as served:`; a server a failed test leaves running is killed on the way out."""
 
-    def __init__(self, db_url: str, *extra: str) -> None:
+    def __init__(self, db_url: str, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}/api/v1"
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.base = f"{self.origin}/api/v1"
         argv = [LOTLEDGER, "serve", "--db", db_url, "--port", str(self.port), *extra]
-        env = {**os.environ, "LOTLEDGER_PASSWORD": ""}
+        env = {**os.environ, "LOTLEDGER_PASSWORD": "", **(env or {})}
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         deadline = time.monotonic() + 30
         while not self._answers():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,3 +34,25 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield launched
         launched.close()
+
+
+# Screenshots of each page a browser test visits: CI keeps them as the run's artifacts.
+ARTIFACTS = Path(os.environ.get("LOTLEDGER_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts")
+
+
+def screenshot(page: Any, name: str) -> None:
+    folder = ARTIFACTS / "pages"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def accessibility_findings(page: Any) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (none is the goal)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
