@@ -11,11 +11,14 @@ from lotledger.domain.recording import Policy
 from lotledger.services.accounts import Accounts
 from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
+from lotledger.services.dashboard import Dashboard, Pallets
 from lotledger.services.fsma204 import Fsma204
+from lotledger.services.genealogy import Genealogy, Timeline
 from lotledger.services.master_data import MasterData
 from lotledger.services.queries import Queries
 from lotledger.services.recalls import Recalls
 from lotledger.services.recording import Recording
+from lotledger.services.search import Search
 from lotledger.services.verification import Verification
 
 
@@ -36,6 +39,11 @@ class App:
     schema_revision: Callable[[], tuple[str | None, str]]  # (the database's, the code's): asks the database
     _close: Callable[[], None]
     fsma204: Fsma204  # FSMA 204's sortable spreadsheet
+    search: Search  # the one search field: lot codes, supplier lots, references, SSCCs, scans
+    dashboard: Dashboard  # holds, expiring stock, latest events, open recalls
+    pallets: Pallets  # one pallet: on it now, packed with, its history
+    genealogy: Genealogy  # a lot's genealogy picture (large levels grouped) and its customers
+    timeline: Timeline  # a lot's events newest first, a page at a time; one event in full
 
     def close(self) -> None:
         self.recording.close()
@@ -48,14 +56,19 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.accounts import SqlAccountStore
     from lotledger.storage.backup import SqlBackups
     from lotledger.storage.catalog import Catalog
+    from lotledger.storage.dashboard_reads import SqlDashboardReads
     from lotledger.storage.engine import analyze, make_engine
     from lotledger.storage.fsma_reads import SqlFsmaReads
+    from lotledger.storage.genealogy import SqlGenealogy
     from lotledger.storage.ledger import SqlLedger
+    from lotledger.storage.lot_events import SqlLotEvents
     from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import revisions, upgrade
+    from lotledger.storage.pallet_reads import SqlPalletReads
     from lotledger.storage.reader import SqlReader
     from lotledger.storage.recalls import SqlRecalls
     from lotledger.storage.record_reads import SqlRecord
+    from lotledger.storage.search_reads import SqlSearchReads
     from lotledger.storage.sscc import SsccAllocator
 
     settings = settings or Settings.from_env()
@@ -64,6 +77,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         upgrade(engine)
     ledger = SqlLedger(engine, Policy(settings.future_margin))
     reader, catalog = SqlReader(engine), Catalog(engine)
+    recall_store = SqlRecalls(engine)
     verification = Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin)))
     recording, master_data, queries = Recording(ledger), MasterData(ledger, catalog), Queries(reader, reader, catalog)
     return App(
@@ -75,11 +89,16 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
         verification,
         Backups(SqlBackups(engine), verification, _open_copy),
-        Recalls(SqlRecalls(engine), queries, master_data, recording),
+        Recalls(recall_store, queries, master_data, recording),
         lambda: analyze(engine),
         lambda: revisions(engine),
         engine.dispose,
         fsma204=Fsma204(SqlFsmaReads(engine), catalog, reader, settings.zone),
+        search=Search(SqlSearchReads(engine)),
+        dashboard=Dashboard(SqlDashboardReads(engine), recall_store, settings.zone),
+        pallets=Pallets(reader, SqlPalletReads(engine)),
+        genealogy=Genealogy(SqlGenealogy(engine), reader),
+        timeline=Timeline(SqlLotEvents(engine)),
     )
 
 

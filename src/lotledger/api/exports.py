@@ -13,6 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from lotledger.api.deps import AppDep, Viewer
 from lotledger.api.schemas import responses
+from lotledger.bootstrap import App
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.model import LotKey
 from lotledger.interchange.fsma204 import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_lines, write_xlsx
@@ -49,6 +50,19 @@ def fsma204(
     all_items: Annotated[bool, Query(description="Every item, not only those on the list")] = False,
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> Response:
+    return spreadsheet(app, start, end, item, lot, all_items, format)
+
+
+def spreadsheet(
+    app: App,
+    start: date | None,
+    end: date | None,
+    item: str | None,
+    lot: str | None,
+    all_items: bool,
+    format: Literal["xlsx", "csv"],
+) -> Response:
+    """The spreadsheet as a download, its selection checked before the first row (the pages give the same file)."""
     if lot is not None and item is None:
         raise ValidationError("a lot code is an item's: give the item too", "lot")
     service = app.fsma204

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from lotledger.api.deps import AppDep, JsonBody, Viewer
 from lotledger.api.schemas import request_body, responses
+from lotledger.bootstrap import App
 from lotledger.domain.recall import RecallReport
 from lotledger.interchange.jsonout import jsonable
 
@@ -120,6 +121,11 @@ def notices(
         str | None, Query(pattern=CODE, max_length=64, description="Only this customer's notice")
     ] = None,
 ) -> Response:
+    return notices_file(app, recall_id, format, customer)
+
+
+def notices_file(app: App, recall_id: int, format: Literal["pdf", "csv"], customer: str | None = None) -> Response:
+    """The notices as a download (the pages give the same file)."""
     from lotledger.interchange.recall_notices import notices_csv, notices_pdf
 
     made = app.recalls.notices(recall_id, customer)

@@ -154,6 +154,11 @@ class Accounts:
         """Every token for an admin or the plant's own tools (None); a user's own otherwise."""
         return self.store.tokens(None if who is None or who.can("admin") else who.username)
 
+    def latest_tokens(self, limit: int, sessions: bool = False) -> list[Token]:
+        """Everyone's newest `limit` tokens, newest first: named API tokens, and login sessions if `sessions`
+        (a login makes one: they outnumber the named ones)."""
+        return self.store.latest_tokens(limit, sessions)
+
     def revoke_token(self, token_id: int, who: User | None = None, address: str = "") -> Token:
         token = self.store.token(token_id)
         if who is not None:

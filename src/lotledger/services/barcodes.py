@@ -36,13 +36,16 @@ class Barcodes:
         self.company_prefix = company_prefix
         self.extension = extension
 
-    def resolve_scan(self, text: str) -> Resolution:
-        """Parse `text` and look up its item, lot or container; unknown ones raise NotFound naming them."""
+    def resolve_scan(self, text: str, arriving: bool = False) -> Resolution:
+        """Parse `text` and look up its item, lot or container; unknown ones raise NotFound naming them.
+
+        `arriving`: the label of a lot being received or made, or of an empty pallet being packed,
+        names a lot or container not on record yet (its item must be)."""
         scan = parse_scan(text)
         found = Resolution(scan)
         if scan.sscc:
             found.container_lots = self.master.lots_in_container(scan.sscc)
-            if not found.container_lots:
+            if not found.container_lots and not arriving:
                 raise NotFound(f"no container with SSCC {scan.sscc} is on record", "scan")
             found.stock = self.lots.balances(container=scan.sscc)
         if scan.gtin:
@@ -54,6 +57,8 @@ class Barcodes:
             try:
                 found.lot = self.lots.lot(key)
             except NotFound:
+                if arriving:
+                    return found
                 raise NotFound(
                     f"no lot {scan.lot} of {found.item.sku} (GTIN {scan.gtin}) is on record", "scan"
                 ) from None

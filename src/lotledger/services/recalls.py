@@ -126,13 +126,16 @@ class Recalls:
     def case(self, recall_id: int) -> RecallCase:
         return self.store.case(recall_id)
 
-    def cases(self, kind: str | None = None) -> list[tuple[RecallCase, Decimal | None]]:
-        """Every case, newest first, with the share of the recalled quantity the ledger traces: a drill's
-        as it was when the drill ran, a recall's as it is now."""
+    def cases(
+        self, kind: str | None = None, limit: int | None = None, before: int | None = None
+    ) -> list[tuple[RecallCase, Decimal | None]]:
+        """Every case, newest first (or `limit` of them numbered below `before`: a page of the list), with the
+        share of the recalled quantity the ledger traces: a drill's as it was when the drill ran, a recall's as
+        it is now."""
         if kind is not None and kind not in KINDS:
             raise ValidationError(f"{kind!r} is not one of {', '.join(KINDS)}", "kind")
         listed = []
-        for case in self.store.cases(kind):
+        for case in self.store.cases(kind, limit, before):
             frozen = next((a.detail for a in case.actions if a.kind == "reported"), None)
             if frozen is not None:
                 traced = None if frozen["traced"] is None else Decimal(frozen["traced"])

@@ -92,6 +92,14 @@ class SqlAccountStore:
         with reading(self.engine) as conn:
             return [_token(r) for r in conn.execute(query).mappings()]
 
+    def latest_tokens(self, limit: int, sessions: bool = False) -> list[Token]:
+        """The newest `limit` tokens, newest first; login sessions (the tokens that expire) only if `sessions`."""
+        query = _TOKENS.order_by(None).order_by(t.api_tokens.c.id.desc()).limit(limit)
+        if not sessions:
+            query = query.where(t.api_tokens.c.expires_at.is_(None))
+        with reading(self.engine) as conn:
+            return [_token(r) for r in conn.execute(query).mappings()]
+
     def token(self, token_id: int) -> Token:
         with reading(self.engine) as conn:
             row = conn.execute(_TOKENS.where(t.api_tokens.c.id == token_id)).mappings().first()

@@ -64,11 +64,13 @@ class SqlRecalls:
             raise NotFound(f"no recall {recall_id}", "recall")
         return found[0]
 
-    def cases(self, kind: str | None = None) -> list[RecallCase]:
-        """Every case, newest first (`kind` recall or mock: only those)."""
-        query = select(t.recalls.c.id).order_by(t.recalls.c.id.desc())
+    def cases(self, kind: str | None = None, limit: int | None = None, before: int | None = None) -> list[RecallCase]:
+        """Every case, newest first (`kind` recall or mock: only those); `limit` of them numbered below `before`."""
+        query = select(t.recalls.c.id).order_by(t.recalls.c.id.desc()).limit(limit)
         if kind is not None:
             query = query.where(t.recalls.c.kind == kind)
+        if before is not None:
+            query = query.where(t.recalls.c.id < before)
         with reading(self.engine) as conn:
             return self._cases(conn, list(conn.execute(query).scalars()))
 

@@ -196,6 +196,7 @@ lots = Table(
     UniqueConstraint("item_id", "code"),
     Index(None, "code"),
     Index(None, "supplier_lot"),
+    Index(None, "expiry"),  # the dashboard's stock by expiry, walked in order (migration 0012)
 )
 
 # One row per balance change: the ledger lines mass balance sums by kind.
@@ -211,7 +212,7 @@ movements = Table(
     Column("qty", BigInteger, nullable=False),
     # The supplier or customer of the event (copied onto a void's reversals).
     Column("partner_id", Integer, ForeignKey("partners.id")),
-    Index(None, "lot_id", "kind"),
+    Index(None, "lot_id", "kind", "qty"),  # a hub lot's mass balance from the index alone (migration 0011)
     Index(None, "event_id"),
 )
 

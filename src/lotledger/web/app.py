@@ -8,11 +8,31 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from lotledger.web import auth_pages
+from lotledger.web import (
+    admin_pages,
+    auth_pages,
+    dashboard,
+    export_pages,
+    floor,
+    lots,
+    master_pages,
+    recall_pages,
+    search,
+)
 from lotledger.web.render import page
 from lotledger.web.session import LoginNeeded, PageRefused, login_url
 
-ROUTERS = [auth_pages.router]
+ROUTERS = [
+    auth_pages.router,
+    recall_pages.router,
+    export_pages.router,
+    admin_pages.router,
+    master_pages.router,
+    floor.router,
+    search.router,
+    dashboard.router,
+    lots.router,
+]
 
 
 def install(app: FastAPI) -> None:
