@@ -133,6 +133,7 @@ def test_a_barcode_naming_nothing_on_record_says_what_it_was_read_as(plant: Page
 def test_junk_gets_a_sentence_never_an_error(plant: Pages, query: str, message: str) -> None:
     answer = plant.login("viewer").get(f"/search?q={query}", follow_redirects=False)
     assert answer.status_code in (404, 422)
+    assert answer.headers["content-type"].startswith("text/html")
     assert message in answer.text
     assert "<script>" not in answer.text
 

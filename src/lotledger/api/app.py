@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,7 +39,12 @@ class RefuseNul:
             query: bytes = scope.get("query_string", b"")
             if b"%00" in query or "\x00" in scope.get("path", ""):
                 names = [name for name, value in parse_qsl(query.decode("latin-1")) if "\x00" in value]
-                await problem(422, "contains a NUL character", names[0] if names else "path")(scope, receive, send)
+                field = names[0] if names else "path"
+                if scope.get("path", "").startswith(f"{PREFIX}/"):
+                    await problem(422, "contains a NUL character", field)(scope, receive, send)
+                else:
+                    page = web.error_page(Request(scope), 422, f"{field}: contains a NUL character")
+                    await page(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, bindparam, func, select
+from sqlalchemy import ColumnElement, Engine, bindparam, func, select
 from sqlalchemy.sql import Select
 
 from lotledger.domain.errors import NotFound
@@ -50,6 +50,16 @@ MASTER_QUERIES: dict[type[MasterRecord], tuple[Select[Any], Callable[[Any], Mast
     Location: (_LOCATIONS.where(t.locations.c.code == bindparam("code")), location_from_row),
     Partner: (select(t.partners).where(t.partners.c.code == bindparam("code")), partner_from_row),
 }
+
+
+def in_container(sscc: str) -> ColumnElement[bool]:
+    """The movements in or with a container, by the partial index on containers (migration 0013).
+
+    The `<> ''` term repeats the index's condition so that SQLite, which cannot see
+    that a bound SSCC is not empty, uses it too; balances are no way in: a pallet
+    packed and shipped within one import chunk leaves no balance row behind."""
+    m = t.movements.c
+    return (m.container == sscc) & (m.container != "")
 
 
 class Catalog:
@@ -97,11 +107,10 @@ class Catalog:
 
     def lots_in_container(self, sscc: str) -> list[LotKey]:
         """Every lot that was ever packed into a container."""
-        m = t.movements.c
         query = (
             select(t.items.c.sku, t.lots.c.code)
             .select_from(t.movements.join(t.lots).join(t.items))
-            .where(m.container == sscc)
+            .where(in_container(sscc))
             .distinct()
             .order_by(t.items.c.sku, t.lots.c.code)
         )
@@ -120,7 +129,7 @@ class Catalog:
                 func.sum(m.qty).label("qty"),
             )
             .select_from(t.movements.join(t.lots).join(t.items).join(t.locations))
-            .where(m.container == sscc, m.kind.in_(("pack", "unpack")))
+            .where(in_container(sscc), m.kind.in_(("pack", "unpack")))
             .group_by(t.items.c.sku, t.items.c.uom, t.lots.c.code, t.locations.c.code)
             .having(func.sum(m.qty) > 0)
             .order_by(t.items.c.sku, t.lots.c.code)

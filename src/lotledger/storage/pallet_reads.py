@@ -1,29 +1,17 @@
-"""Reads behind a pallet's page: what it was packed with and what happened to it.
-
-Movements have no index on their container; a container's lots do (balances
-keep a row per lot, location and container, at zero once the stock left), so
-each read finds the pallet's lots first and then their movements in it by
-the (lot_id, kind) index: a handful of rows whatever the size of the plant.
-"""
+"""Reads behind a pallet's page: what it was packed with and what happened to it
+(a container's movements are found as `catalog.in_container` explains)."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import Engine, func, select
 
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.domain.records import EventFilter, EventRecord
 from lotledger.domain.trace import StockLine
 from lotledger.storage import schema as t
-from lotledger.storage.catalog import event_record, select_events
+from lotledger.storage.catalog import event_record, in_container, select_events
 from lotledger.storage.engine import reading
-
-
-def _in_container(sscc: str) -> ColumnElement[bool]:
-    """The movements of the container's lots that happened in the container."""
-    m = t.movements.c
-    lots = select(t.balances.c.lot_id).where(t.balances.c.container == sscc).distinct()
-    return m.lot_id.in_(lots) & (m.container == sscc)
 
 
 class SqlPalletReads:
@@ -37,7 +25,7 @@ class SqlPalletReads:
         query = (
             select(t.items.c.sku, t.items.c.uom, t.lots.c.code, func.sum(m.qty))
             .select_from(t.movements.join(t.lots).join(t.items))
-            .where(_in_container(sscc), m.kind.in_(("pack", "unpack")))
+            .where(in_container(sscc), m.kind.in_(("pack", "unpack")))
             .group_by(t.items.c.sku, t.items.c.uom, t.lots.c.code)
             .having(func.sum(m.qty) > 0)
             .order_by(t.items.c.sku, t.lots.c.code)
@@ -47,7 +35,7 @@ class SqlPalletReads:
 
     def history(self, sscc: str, limit: int) -> list[EventRecord]:
         """The first `limit` events that moved stock in or with the container, in recording order."""
-        events = select(t.movements.c.event_id).where(_in_container(sscc))
+        events = select(t.movements.c.event_id).where(in_container(sscc))
         query = select_events(EventFilter()).where(t.events.c.id.in_(events)).order_by(t.events.c.seq).limit(limit)
         with reading(self.engine) as conn:
             return [event_record(row) for row in conn.execute(query)]

@@ -214,6 +214,13 @@ movements = Table(
     Column("partner_id", Integer, ForeignKey("partners.id")),
     Index(None, "lot_id", "kind", "qty"),  # a hub lot's mass balance from the index alone (migration 0011)
     Index(None, "event_id"),
+    # A pallet's movements (what it was packed with, where it went): the few rows with a container.
+    Index(
+        "ix_movements_container",
+        "container",
+        sqlite_where=text("container <> ''"),
+        postgresql_where=text("container <> ''"),
+    ),
 )
 
 balances = Table(

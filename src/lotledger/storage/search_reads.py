@@ -15,6 +15,7 @@ from sqlalchemy.sql import Select
 from lotledger.domain.model import LotKey
 from lotledger.domain.search import LOT_CODE, REFERENCE, SCANNED_LOT, SUPPLIER_LOT, Match
 from lotledger.storage import schema as t
+from lotledger.storage.catalog import in_container
 from lotledger.storage.engine import reading
 
 _LOTS = select(t.items.c.sku, t.items.c.name, t.lots.c.code, t.lots.c.supplier_lot).select_from(t.lots.join(t.items))
@@ -58,8 +59,8 @@ class SqlSearchReads:
         return found[0] if found else None
 
     def pallet_known(self, sscc: str) -> bool:
-        """Whether anything was ever packed into this container (its balance rows stay, at zero once it left)."""
-        query = select(t.balances.c.container).where(t.balances.c.container == sscc).limit(1)
+        """Whether anything was ever packed into this container."""
+        query = select(t.movements.c.id).where(in_container(sscc)).limit(1)
         return bool(self._rows(query))
 
     def item_name_by_gtin(self, gtin: str) -> tuple[str, str] | None:

@@ -8,8 +8,8 @@ from fastapi.responses import Response
 from lotledger.api.deps import app_of
 from lotledger.domain.dashboard import LISTED, SOON_DAYS
 from lotledger.domain.errors import NotFound, ValidationError
+from lotledger.web.links import segment
 from lotledger.web.render import page
-from lotledger.web.search import LINKS
 from lotledger.web.session import PageRefused, Viewer
 
 router = APIRouter()
@@ -35,17 +35,17 @@ def dashboard(request: Request, who: Viewer, days: str = "") -> Response:
         o=overview,
         message=message,
         most=LISTED,
-        **LINKS,
     )
 
 
 @router.get("/pallets/{sscc}")
 def pallet(request: Request, who: Viewer, sscc: str) -> Response:
     """Where a pallet is, what is on it, what it was packed with, and what happened to it."""
+    sscc = segment(sscc)
     try:
         found = app_of(request).pallets.pallet(sscc)
     except ValidationError as error:
         raise PageRefused(404, f"{sscc[:40]!r} is not an SSCC: {error.message}") from None
     except NotFound as error:
         raise PageRefused(404, error.message) from None
-    return page(request, "quality/pallet.html", who, section="home", p=found, most=LISTED, **LINKS)
+    return page(request, "quality/pallet.html", who, section="home", p=found, most=LISTED)

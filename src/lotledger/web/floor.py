@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -66,10 +65,6 @@ def _kind(name: str) -> Kind:
     if kind is None:
         raise PageRefused(404, f"there is no floor page {name!r}; the floor pages are {', '.join(KINDS)}")
     return kind
-
-
-def lot_url(key: LotKey) -> str:
-    return f"/lots/{quote(key.sku, safe='')}/{quote(key.code, safe='')}"
 
 
 def _today(app: App) -> str:
@@ -280,5 +275,4 @@ def _form(
         partners=partners,
         items=[item for item in master.all(Item) if item.active] if kind.name in ("receive", "produce") else [],
         units=UNIT_CHOICES,
-        lot_url=lot_url,
     )

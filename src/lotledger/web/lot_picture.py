@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from lotledger.domain import genealogy as gen
 from lotledger.domain.model import LotKey
 from lotledger.web.genealogy import Link, Node, svg
+from lotledger.web.links import lot_url
 from lotledger.web.render import quantity
-from lotledger.web.search import lot_url
 
 
 def node_id(box: gen.Box) -> str:

@@ -18,9 +18,9 @@ from lotledger.domain.errors import Conflict, LotledgerError, NotFound, Validati
 from lotledger.domain.events import SCOPES
 from lotledger.domain.model import LotKey
 from lotledger.services.recording import parse
+from lotledger.web.links import event_url, lot_key, lot_url, segment
 from lotledger.web.lot_picture import drawing, node_id, picture_url
 from lotledger.web.render import page
-from lotledger.web.search import LINKS, event_url, lot_url
 from lotledger.web.session import CheckedForm, PageRefused, PageUser, Quality, Viewer
 
 router = APIRouter()
@@ -39,7 +39,7 @@ def lot_page(
 ) -> Response:
     """Everything about one lot; `up`/`down`: genealogy levels, `expand`: a group opened, `before`: older events."""
     view = {"up": up, "down": down, "expand": expand, "before": before, "done": request.query_params.get("done", "")}
-    return _lot(request, who, LotKey(sku, code), view)
+    return _lot(request, who, lot_key(sku, code), view)
 
 
 def _depth(text: str, name: str) -> int:
@@ -88,7 +88,6 @@ def _lot(
         "node_id": node_id,
         "form": {"reason": "", "scope": "lot", "action": "", **form.pop("fields", {})},
         **form,
-        **LINKS,
     }
     return page(request, "lots/lot.html", who, status, section="home", **context)
 
@@ -103,12 +102,12 @@ def _state(relative: gen.Relative, today: Any) -> str:
 
 @router.post("/lots/{sku}/{code}/hold")
 def hold(request: Request, who: Quality, form: CheckedForm, sku: str, code: str) -> Response:
-    return _decide(request, who, form, LotKey(sku, code), "hold")
+    return _decide(request, who, form, lot_key(sku, code), "hold")
 
 
 @router.post("/lots/{sku}/{code}/release")
 def release(request: Request, who: Quality, form: CheckedForm, sku: str, code: str) -> Response:
-    return _decide(request, who, form, LotKey(sku, code), "release")
+    return _decide(request, who, form, lot_key(sku, code), "release")
 
 
 def _decide(request: Request, who: PageUser, form: CheckedForm, key: LotKey, kind: str) -> Response:
@@ -153,6 +152,7 @@ def _where(request: Request, key: LotKey) -> str:
 
 @router.get("/events/{event_id}")
 def event_page(request: Request, who: Viewer, event_id: str) -> Response:
+    event_id = segment(event_id)
     return _event(request, who, event_id)
 
 
@@ -163,7 +163,7 @@ def _event(request: Request, who: PageUser, event_id: str, status: int = 200, **
         raise PageRefused(404, error.message) from None
     done = DONE.get(request.query_params.get("done", ""), "")
     context = {"e": record, "lots": _lots_named(record.document), "lot_key": _lot_key, "done": done, "reason": ""}
-    context.update(form, **LINKS)
+    context.update(form)
     return page(request, "lots/event.html", who, status, section="home", **context)
 
 
@@ -183,6 +183,7 @@ def _lots_named(document: dict[str, Any]) -> list[LotKey]:
 
 @router.post("/events/{event_id}/void")
 def void(request: Request, who: Quality, form: CheckedForm, event_id: str) -> Response:
+    event_id = segment(event_id)
     """Void an event: its effects are taken back; the event stays in the record, marked voided."""
     app = app_of(request)
     reason = form.get("reason")

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from lotledger.api.deps import app_of
+from lotledger.web.links import event_url, lot_url, pallet_url
 from lotledger.web.session import PageUser
 
 templates = Jinja2Templates(directory=str(files("lotledger.web") / "templates"))
@@ -45,6 +46,7 @@ def day(value: date | str | None) -> str:
 
 templates.env.filters["quantity"] = quantity
 templates.env.filters["day"] = day
+templates.env.globals.update(lot_url=lot_url, pallet_url=pallet_url, event_url=event_url)
 
 
 def page(request: Request, template: str, who: PageUser | None, status: int = 200, **context: Any) -> HTMLResponse:

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from lotledger.api.deps import app_of
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.model import LotKey
 from lotledger.domain.search import LONGEST, MOST, Match
+from lotledger.web.links import lot_url, pallet_url
 from lotledger.web.render import page
 from lotledger.web.session import Viewer
 
 router = APIRouter()
 SHOWN = 80  # characters of a searched text repeated on the page: a 10,000-character paste is cut
-
-
-def lot_url(lot: LotKey) -> str:
-    return f"/lots/{quote(lot.sku, safe='')}/{quote(lot.code, safe='')}"
-
-
-def pallet_url(sscc: str) -> str:
-    return f"/pallets/{quote(sscc, safe='')}"
-
-
-def event_url(event_id: str) -> str:
-    return f"/events/{quote(event_id, safe='')}"
-
-
-LINKS: dict[str, Any] = {"lot_url": lot_url, "pallet_url": pallet_url, "event_url": event_url}  # for templates
 
 
 def match_url(match: Match) -> str:
@@ -48,7 +30,7 @@ def shown(text: str) -> str:
 def search(request: Request, who: Viewer, q: str = "") -> Response:
     """Exactly one lot or pallet: go to its page (303); several: list them; none: say what was searched."""
     kept = q[:LONGEST] if q.isprintable() else ""  # the search field is filled again only with text it could hold
-    context = {"query": kept, "searched": shown(q.strip()), "most": MOST, **LINKS}
+    context = {"query": kept, "searched": shown(q.strip()), "most": MOST}
     try:
         found = app_of(request).search.find(q)
     except ValidationError as error:
