@@ -34,7 +34,7 @@ from lotledger.interchange.jsonl import read_lines
 from lotledger.services.importing import import_lines
 from run import OUT, generate  # bench/run.py: the same plant as the trace benchmarks
 
-USER, PASSWORD = "bench-quality", "bench pages password"
+USER, PASSWORD = "bench-admin", "bench pages password"
 
 
 def load(app: App, data: Path) -> None:
@@ -47,7 +47,7 @@ def load(app: App, data: Path) -> None:
 
 def logged_in(app: App) -> TestClient:
     if USER not in {u.username for u in app.accounts.users()}:
-        app.accounts.add_user(USER, PASSWORD, "quality")
+        app.accounts.add_user(USER, PASSWORD, "admin")
     client = TestClient(create_app(app))
     form = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -143,6 +144,9 @@ class RecallStore(Protocol):
         self, kind: str | None = None, limit: int | None = None, before: int | None = None
     ) -> list[RecallCase]: ...
     def act(self, recall_id: int, action: Action, check: Callable[[RecallCase], None]) -> RecallCase: ...
+    def returns(self, lots: Sequence[LotKey]) -> list[tuple[str, LotKey, Decimal, str]]:
+        """(customer, lot, quantity, unit) returned of `lots` and of everything made from them."""
+        ...
 
 
 class SearchReads(Protocol):

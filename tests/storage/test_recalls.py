@@ -121,6 +121,15 @@ def test_customers_notified_acknowledged_returned_and_disposed_make_the_effectiv
     assert report.share_accounted == Decimal(32) / Decimal(50)
 
 
+def test_a_voided_return_does_not_count(plant: App) -> None:
+    recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
+    keyed_twice = give_back(plant, "BREAD", "B-1", 12, "ea", customer="SHOP")
+    void(plant, keyed_twice.id)
+    give_back(plant, "BREAD", "B-1", 5, "ea", customer="SHOP")
+    shop = next(c for c in plant.recalls.report(recall_id).customers if c.partner.code == "SHOP")
+    assert shop.returned == {"ea": Decimal(5)}
+
+
 def test_a_closed_recall_takes_nothing_more(plant: App) -> None:
     recall_id = plant.recalls.open({"supplier_lot": "M-77", **WHY}, TESTER).case.id
     closed = plant.recalls.close(recall_id, {"note": "all product accounted for"}, TESTER)

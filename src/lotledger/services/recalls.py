@@ -17,7 +17,6 @@ from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import Conflict, NotFound, ValidationError
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import Item, Location, LotKey, Partner
-from lotledger.domain.quantities import parse_decimal, to_base
 from lotledger.domain.recall import (
     KINDS,
     MAX_ROOT_LOTS,
@@ -160,7 +159,7 @@ class Recalls:
             [self.queries.forward(lot) for lot in case.lots],
             [self.queries.exposure(lot) for lot in case.lots],
             [self.queries.mass_balance(lot) for lot in case.lots],
-            list(self._returns()),
+            self.store.returns(case.lots),
             {p.code: p for p in self.master_data.all(Partner) if isinstance(p, Partner)},
         )
 
@@ -299,18 +298,6 @@ class Recalls:
         if not found:
             raise NotFound(f"nothing was received from {scope.supplier} in that window", "supplier")
         return _capped(found)
-
-    def _returns(self) -> Iterator[tuple[str, LotKey, Decimal, str]]:
-        """(customer, lot, qty, uom) of every return not voided, in the item's unit: whatever came back
-        is no longer in the market, whenever it came."""
-        units = {i.sku: i.uom for i in self.master_data.all(Item) if isinstance(i, Item)}
-        for event in self._events(EventFilter(type="return")):
-            if event.voided_by is not None:
-                continue
-            for line in event.document.get("lines", []):
-                base = units.get(line["item"], line["uom"])
-                qty = to_base(parse_decimal(line["qty"], "qty"), line["uom"], base)
-                yield event.document["partner"], LotKey(line["item"], line["lot"]), qty, base
 
     def _events(self, where: EventFilter) -> Iterator[EventRecord]:
         cursor = None

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from lotledger.domain.errors import NotFound, ValidationError
 from lotledger.domain.model import LotKey
+from lotledger.domain.quantities import from_micro
 from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.storage import schema as t
 from lotledger.storage.engine import reading
@@ -85,6 +87,26 @@ class SqlRecalls:
             check(self._cases(conn, [recall_id])[0])
             self._append(conn, recall_id, action)
         return self.case(recall_id)
+
+    def returns(self, lots: Sequence[LotKey]) -> list[tuple[str, LotKey, Decimal, str]]:
+        """(customer, lot, quantity, unit) that came back of `lots` and of everything made from them.
+
+        Summed from the `return` movements of those lots alone (a void's reversals, kept
+        under the same kind, net out), by the (lot_id, kind, qty) index: not every return
+        the plant ever had."""
+        m = t.movements.c
+        with reading(self.engine) as conn:
+            roots = self._lot_ids(conn, lots)
+            made = select(t.lot_closure.c.descendant_id).where(t.lot_closure.c.ancestor_id.in_(roots))
+            total = func.sum(m.qty)
+            query = (
+                select(t.partners.c.code, t.items.c.sku, t.lots.c.code.label("lot"), t.items.c.uom, total)
+                .select_from(t.movements.join(t.lots).join(t.items).join(t.partners, t.partners.c.id == m.partner_id))
+                .where(m.kind == "return", or_(m.lot_id.in_(roots), m.lot_id.in_(made)))
+                .group_by(t.partners.c.code, t.items.c.sku, t.lots.c.code, t.items.c.uom)
+                .having(total > 0)
+            )
+            return [(r.code, LotKey(r.sku, r.lot), from_micro(r[-1]), r.uom) for r in conn.execute(query)]
 
     # --- rows ---------------------------------------------------------------------
 
