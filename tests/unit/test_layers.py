@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "lotledger"
-INTERFACES = [*sorted((SRC / "api").glob("*.py")), *sorted((SRC / "cli").glob("*.py")), SRC / "render.py"]
+INTERFACES = [
+    *sorted((SRC / "api").glob("*.py")),
+    *sorted((SRC / "cli").glob("*.py")),
+    *sorted((SRC / "web").glob("*.py")),
+    SRC / "render.py",
+]
 SERVICES = sorted((SRC / "services").glob("*.py"))
 DOMAIN = sorted((SRC / "domain").glob("*.py"))
 

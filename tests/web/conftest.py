@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from lotledger.api.app import create_app
 from lotledger.bootstrap import App
-from lotledger.domain.accounts import ROLES
 from tests.factories import setup_plant
 
 PASSWORD = "correct horse battery"
@@ -56,8 +55,15 @@ class Pages:
     def __init__(self, app: App) -> None:
         self.app = app
         self.web = create_app(app)
-        for role in ROLES:
-            app.accounts.add_user(f"{role}-user", PASSWORD, role)
+        self.users: set[str] = set()
+
+    def user(self, role: str) -> str:
+        """The test's user of `role`, made when first asked for (a password hash costs ~50 ms)."""
+        username = f"{role}-user"
+        if username not in self.users:
+            self.app.accounts.add_user(username, PASSWORD, role)
+            self.users.add(username)
+        return username
 
     def anonymous(self) -> TestClient:
         return TestClient(self.web, raise_server_exceptions=False)
@@ -67,7 +73,7 @@ class Pages:
         form = client.get("/login")
         answer = client.post(
             "/login",
-            data={"csrf": csrf_of(form.text), "username": f"{role}-user", "password": PASSWORD, "next": "/"},
+            data={"csrf": csrf_of(form.text), "username": self.user(role), "password": PASSWORD, "next": "/"},
             follow_redirects=False,
         )
         assert answer.status_code == 303, answer.text

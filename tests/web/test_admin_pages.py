@@ -122,7 +122,7 @@ def log_in(pages: Pages, username: str) -> int:
 
 def test_a_token_is_shown_once_works_as_a_bearer_and_stops_when_revoked(pages: Pages) -> None:
     admin = pages.login("admin")
-    made = admin.post("/admin/tokens", {"username": "operator-user", "name": "scanner-3"})
+    made = admin.post("/admin/tokens", {"username": pages.user("operator"), "name": "scanner-3"})
     assert made.status_code == 200
     assert "shown this once and never again" in made.text
     [secret] = re.findall(r'value="(llt_[^"]+)"', made.text)

@@ -16,7 +16,12 @@ def test_a_page_without_a_session_sends_the_browser_to_the_login_page_and_back(p
     assert 'name="next" value="/recalls?mock=1"' in form.text
     logged_in = client.post(
         "/login",
-        data={"csrf": csrf_of(form.text), "username": "viewer-user", "password": PASSWORD, "next": "/recalls?mock=1"},
+        data={
+            "csrf": csrf_of(form.text),
+            "username": pages.user("viewer"),
+            "password": PASSWORD,
+            "next": "/recalls?mock=1",
+        },
         follow_redirects=False,
     )
     assert logged_in.status_code == 303
@@ -35,7 +40,7 @@ def test_after_login_the_browser_only_goes_to_a_page_of_this_site(pages: Pages, 
     form = client.get("/login", params={"next": target})
     answer = client.post(
         "/login",
-        data={"csrf": csrf_of(form.text), "username": "viewer-user", "password": PASSWORD, "next": target},
+        data={"csrf": csrf_of(form.text), "username": pages.user("viewer"), "password": PASSWORD, "next": target},
         follow_redirects=False,
     )
     assert answer.headers["location"] == "/"
@@ -45,7 +50,7 @@ def test_a_wrong_password_is_refused_on_the_login_page_and_logs_nobody_in(pages:
     client = pages.anonymous()
     form = client.get("/login")
     answer = client.post(
-        "/login", data={"csrf": csrf_of(form.text), "username": "viewer-user", "password": "nope", "next": "/"}
+        "/login", data={"csrf": csrf_of(form.text), "username": pages.user("viewer"), "password": "nope", "next": "/"}
     )
     assert answer.status_code == 401
     assert "Wrong username or password" in answer.text
@@ -55,7 +60,7 @@ def test_a_wrong_password_is_refused_on_the_login_page_and_logs_nobody_in(pages:
 def test_a_login_form_without_its_csrf_value_is_refused(pages: Pages) -> None:
     client = pages.anonymous()
     client.get("/login")
-    answer = client.post("/login", data={"csrf": "forged", "username": "viewer-user", "password": PASSWORD})
+    answer = client.post("/login", data={"csrf": "forged", "username": pages.user("viewer"), "password": PASSWORD})
     assert answer.status_code == 403
     assert "out of date" in answer.text
     assert "lotledger_session" not in client.cookies
