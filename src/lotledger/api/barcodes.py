@@ -32,7 +32,7 @@ def scan(app: AppDep, _: Viewer, body: JsonBody) -> JSONResponse:
     return JSONResponse(jsonable(app.barcodes.resolve_scan(data)))
 
 
-def _file(content: bytes, fmt: str, name: str) -> Response:
+def file_answer(content: bytes, fmt: str, name: str) -> Response:
     # Lot codes may hold " ; and other characters a header must not carry as they are.
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
     disposition = f"inline; filename=\"{safe}.{fmt}\"; filename*=UTF-8''{quote(name)}.{fmt}"
@@ -58,14 +58,16 @@ def lot_label_file(
     symbol: Literal["gs1-128", "datamatrix", "qr"] = "gs1-128",
     format: Format = "svg",
 ) -> Response:
-    return _file(render([app.barcodes.lot_label(item, lot, symbol)], format), format, f"{item}-{lot}".replace("/", "_"))
+    return file_answer(
+        render([app.barcodes.lot_label(item, lot, symbol)], format), format, f"{item}-{lot}".replace("/", "_")
+    )
 
 
 @router.get("/labels/pallet", summary="A pallet label: the SSCC in GS1-128 and the pallet's contents", responses=_LABEL)
 def pallet_label_file(
     app: AppDep, _: Viewer, sscc: Annotated[str, Query(min_length=1, max_length=18)], format: Format = "pdf"
 ) -> Response:
-    return _file(render([app.barcodes.pallet_label(sscc)], format), format, sscc)
+    return file_answer(render([app.barcodes.pallet_label(sscc)], format), format, sscc)
 
 
 @router.post(

@@ -14,11 +14,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from lotledger.api.barcodes import _file as label_file
+from lotledger.api.barcodes import file_answer
 from lotledger.api.deps import app_of
+from lotledger.api.problems import status_for
 from lotledger.barcodes.render import render
 from lotledger.bootstrap import App
-from lotledger.domain.errors import Conflict, Forbidden, IdempotencyConflict, LotledgerError, NotFound
+from lotledger.domain.errors import IdempotencyConflict, LotledgerError
 from lotledger.domain.model import Item, Location, LotKey, Partner
 from lotledger.domain.quantities import UNITS
 from lotledger.services.recording import parse
@@ -52,14 +53,6 @@ class Refused(Exception):
         self.panel = panel
 
 
-def _status(error: LotledgerError) -> int:
-    if isinstance(error, Forbidden):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    return 409 if isinstance(error, Conflict) else 422
-
-
 def _kind(name: str) -> Kind:
     kind = KINDS.get(name)
     if kind is None:
@@ -84,8 +77,8 @@ def pallet_label(request: Request, sscc: str, fmt: str, who: Operator) -> Respon
     try:
         label = app_of(request).barcodes.pallet_label(sscc)
     except LotledgerError as error:
-        raise PageRefused(_status(error), words(error)) from None
-    return label_file(render([label], fmt), fmt, sscc)
+        raise PageRefused(status_for(error), words(error)) from None
+    return file_answer(render([label], fmt), fmt, sscc)
 
 
 @router.get("/floor/{name}")
@@ -136,7 +129,7 @@ def _new_sscc(app: App, who: PageUser) -> str:
                 "lotledger cannot make a new SSCC: no GS1 company prefix is configured (an administrator sets "
                 "LOTLEDGER_GS1_PREFIX). Scan or type the pallet's SSCC instead."
             ) from None
-        raise Refused(words(error), _status(error)) from None
+        raise Refused(words(error), status_for(error)) from None
 
 
 def _add(request: Request, who: PageUser, draft: Draft, form: Any) -> Response:
@@ -169,7 +162,7 @@ def _add(request: Request, who: PageUser, draft: Draft, form: Any) -> Response:
     try:
         app.recording.check(parse(candidate.document(checking=True)), who.caller)
     except LotledgerError as error:
-        raise Refused(words(error), _status(error), panel) from None
+        raise Refused(words(error), status_for(error), panel) from None
     return _form(request, who, candidate, panel=panel)
 
 
@@ -180,7 +173,7 @@ def _scanned(app: App, draft: Draft, part: str, text: str, form: Any) -> tuple[S
     try:
         found = app.barcodes.resolve_scan(text, arriving=arriving)
     except LotledgerError as error:
-        raise Refused(words(error), _status(error)) from None
+        raise Refused(words(error), status_for(error)) from None
     lot_scan = found.item is not None and bool(found.scan.lot)
     pallet_scan = bool(found.scan.sscc) and not lot_scan
     if pallet_scan and kind.name == "pack":
@@ -197,7 +190,7 @@ def _scanned(app: App, draft: Draft, part: str, text: str, form: Any) -> tuple[S
         else:
             entries = [scanned_entry(kind, part, found, form.get("qty"), form.get("uom"))]
     except LotledgerError as error:
-        raise Refused(words(error), _status(error), shown(found, location, _today(app))) from None
+        raise Refused(words(error), status_for(error), shown(found, location, _today(app))) from None
     return shown(found, location, _today(app), entries[0]), entries
 
 
@@ -235,7 +228,7 @@ def _record(request: Request, who: PageUser, draft: Draft) -> Response:
             raise Refused(words(error), 409) from None
         already = True  # this form's event id is taken: the form was sent before (a double tap, a reload)
     except LotledgerError as error:
-        raise Refused(words(error), _status(error)) from None
+        raise Refused(words(error), status_for(error)) from None
     pallets = [*draft.parts.get("containers", []), *([draft.header["container"]] if kind.name == "pack" else [])]
     lots = draft.lots()
     for sscc in draft.parts.get("containers", []):

@@ -44,7 +44,13 @@ def day(value: date | str | None) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
+def counted(number: int, noun: str) -> str:
+    """1 line, 2 lines, 20,002 lots."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 templates.env.filters["quantity"] = quantity
+templates.env.filters["counted"] = counted
 templates.env.filters["day"] = day
 templates.env.globals.update(lot_url=lot_url, pallet_url=pallet_url, event_url=event_url)
 
