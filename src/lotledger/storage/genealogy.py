@@ -22,6 +22,7 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.storage import schema as t
 from lotledger.storage.engine import reading
+from lotledger.storage.reader import trace_edge
 
 _c, _e, _lots, _items = t.lot_closure.c, t.lot_edges.c, t.lots.c, t.items.c
 
@@ -160,19 +161,7 @@ class SqlGenealogy:
                 return []
             by_id = {lot_id: (lot, uom) for lot, (lot_id, uom) in known.items()}
             rows = conn.execute(_EDGES, {"parents": parent_ids, "children": child_ids})
-            return [
-                tr.TraceEdge(
-                    by_id[r.parent_id][0],
-                    by_id[r.child_id][0],
-                    r.event_id,
-                    r.time,
-                    from_micro(r.parent_qty),
-                    by_id[r.parent_id][1],
-                    from_micro(r.child_qty),
-                    by_id[r.child_id][1],
-                )
-                for r in rows
-            ]
+            return [trace_edge(r, by_id) for r in rows]
 
     def customers(self, key: LotKey) -> list[tr.CustomerReach]:
         """What each customer received of each item from this lot and everything made from it (a few rows)."""

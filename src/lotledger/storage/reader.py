@@ -138,6 +138,14 @@ def _outgoing_edges_query(direction: Direction) -> Select[Any]:
     )
 
 
+def trace_edge(row: Any, by_id: dict[int, tuple[LotKey, str]]) -> tr.TraceEdge:
+    """An edge of the genealogy from its row (parent, child, event, quantities), lots named by id."""
+    parent, parent_uom = by_id[row.parent_id]
+    child, child_uom = by_id[row.child_id]
+    qty_in, qty_out = from_micro(row.parent_qty), from_micro(row.child_qty)
+    return tr.TraceEdge(parent, child, row.event_id, row.time, qty_in, parent_uom, qty_out, child_uom)
+
+
 class SqlReader:
     """Queries over the ledger; each method opens its own read transaction."""
 
@@ -209,19 +217,7 @@ class SqlReader:
             params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
             lots, by_id = self._trace_lots(conn, params, "up")
             edge_rows = conn.execute(_edges_query("up"), params)
-            edges = [
-                tr.TraceEdge(
-                    by_id[r.parent_id][0],
-                    by_id[r.child_id][0],
-                    r.event_id,
-                    r.time,
-                    from_micro(r.parent_qty),
-                    by_id[r.parent_id][1],
-                    from_micro(r.child_qty),
-                    by_id[r.child_id][1],
-                )
-                for r in edge_rows
-            ]
+            edges = [trace_edge(r, by_id) for r in edge_rows]
             receipt_rows = conn.execute(_flows_query("up", "receive"), params)
             receipts = [
                 tr.Receipt(
