@@ -26,7 +26,8 @@ run: export LOTLEDGER_GS1_PREFIX ?= 0614141
 run: export LOTLEDGER_TIMEZONE ?= America/Chicago
 run: $(VENV)/.installed
 	@test -f lotledger.db || $(BIN)/lotledger demo --recent
-	@echo "Open http://$(HOST):$(PORT) and log in as user demo, password demo-plant (an admin)."
+	@echo "Open http://$(HOST):$(PORT) and log in as floor (an operator), qa (quality) or demo (an admin),"
+	@echo "each with the password demo-plant."
 	@echo "The API is at http://$(HOST):$(PORT)/api/v1 (docs: /api/v1/docs); an API token for curl:"
 	-@$(BIN)/lotledger token create demo --name make-run
 	@echo "Try: curl -H 'Authorization: Bearer <token>' 'http://$(HOST):$(PORT)/api/v1/lots/trace?item=BREAD-W&lot=W-0001'"

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 
 from lotledger.bootstrap import App
+from lotledger.domain import genealogy as gen
 from lotledger.domain.model import LotKey
 from lotledger.storage import genealogy as storage_genealogy
 from tests.factories import PALLET, adjust, hold, line, pack, produce, receive, ship
@@ -92,6 +93,19 @@ def test_a_big_fan_out_is_one_group_with_a_count_that_opens_on_its_link(pages: P
     opened = svg_of(browser.get(unescape(opening.group(1))).text)
     assert all(f'href="/lots/DOUGH/X{n:02d}"' in opened for n in range(1, 41))
     assert opened.count(">40 kg</text>") == 40  # each opened lot's edge: the flour its production event took
+
+
+def test_an_opened_group_behind_a_closed_one_has_every_lot_joined_to_it(pages: Pages) -> None:
+    receive(pages.app, "FLOUR", "F1", 100)
+    produce(pages.app, [line("FLOUR", "F1", 40)], [line("DOUGH", f"X{n:02d}", 1) for n in range(1, 41)])
+    for n in range(1, 41):
+        produce(pages.app, [line("DOUGH", f"X{n:02d}", 1)], [line("BREAD", f"Y{n:02d}", 2, "ea")])
+    picture = pages.app.genealogy.picture(LotKey("FLOUR", "F1"), expand=gen.Expand("down", 2, "BREAD"))
+    (dough,) = picture.groups[1]
+    breads = [relative.lot for relative in picture.lots[2]]
+    assert len(breads) == 40
+    joined = {joint.child for joint in picture.joints if joint.parent == dough}
+    assert joined >= set(breads)  # not only the few dough lots read to place the group
 
 
 def test_holding_downstream_from_the_page_holds_every_descendant(pages: Pages) -> None:

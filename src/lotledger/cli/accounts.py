@@ -62,7 +62,7 @@ def serve(
         "timeout_graceful_shutdown": 30,
     }
     with _app(db) as ledger_app:  # migrates the schema once, before any worker starts
-        console.print(f"lotledger API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/api/v1/docs)")
+        console.print(f"lotledger on http://{host}:{port}  (API: /api/v1, its docs: /api/v1/docs)")
         if workers == 1:
             uvicorn.run(create_app(ledger_app), **options)  # type: ignore[arg-type]
             return

@@ -100,15 +100,21 @@ def _lots(*boxes: gen.Box) -> bool:
 
 
 def _assume_single_joints(picture: gen.Picture, up: int, down: int) -> None:
-    """A group whose few lots read joined nothing still joins its neighbour level when that level is one box:
-    each relative at depth n has one at depth n - 1 (depths are shortest paths)."""
-    joined = {box for joint in picture.joints for box in (joint.parent, joint.child)}
+    """Join the boxes whose link to the nearer level was not read: each relative at depth n has one at
+    depth n - 1 (depths are shortest paths), and every edge between lots drawn one by one was read. So a
+    box joined to nothing nearer hangs off the nearer level's only box, or else its only group (the
+    relative is among that group's lots not read)."""
     for level in [*range(-up, 0), *range(1, down + 1)]:
-        nearer = picture.boxes(level + 1 if level < 0 else level - 1)
-        for group in picture.groups.get(level, []):
-            if group not in joined and len(nearer) == 1:
-                pair = (group, nearer[0]) if level < 0 else (nearer[0], group)
-                picture.joints.append(gen.Joint(*pair))
+        nearer_level = level + 1 if level < 0 else level - 1
+        nearer = picture.boxes(nearer_level)
+        groups = picture.groups.get(nearer_level, [])
+        source = nearer[0] if len(nearer) == 1 else groups[0] if len(groups) == 1 else None
+        if source is None:
+            continue
+        joined = {joint.parent if level < 0 else joint.child for joint in picture.joints}
+        for box in picture.boxes(level):
+            if box not in joined:
+                picture.joints.append(gen.Joint(box, source) if level < 0 else gen.Joint(source, box))
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,4 +48,4 @@ def pallet(request: Request, who: Viewer, sscc: str) -> Response:
         raise PageRefused(404, f"{sscc[:40]!r} is not an SSCC: {error.message}") from None
     except NotFound as error:
         raise PageRefused(404, error.message) from None
-    return page(request, "quality/pallet.html", who, section="home", p=found, most=LISTED)
+    return page(request, "quality/pallet.html", who, section="", p=found, most=LISTED)

@@ -89,7 +89,7 @@ def _lot(
         "form": {"reason": "", "scope": "lot", "action": "", **form.pop("fields", {})},
         **form,
     }
-    return page(request, "lots/lot.html", who, status, section="home", **context)
+    return page(request, "lots/lot.html", who, status, section="", **context)
 
 
 def _state(relative: gen.Relative, today: Any) -> str:
@@ -164,7 +164,7 @@ def _event(request: Request, who: PageUser, event_id: str, status: int = 200, **
     done = DONE.get(request.query_params.get("done", ""), "")
     context = {"e": record, "lots": _lots_named(record.document), "lot_key": _lot_key, "done": done, "reason": ""}
     context.update(form)
-    return page(request, "lots/event.html", who, status, section="home", **context)
+    return page(request, "lots/event.html", who, status, section="", **context)
 
 
 def _lot_key(line: dict[str, Any]) -> LotKey:

@@ -18,11 +18,10 @@ from lotledger.api.problems import status_for
 from lotledger.api.recalls import RecallId, notices_file
 from lotledger.bootstrap import App
 from lotledger.domain.errors import LotledgerError, ValidationError
-from lotledger.domain.quantities import format_qty
 from lotledger.domain.recall import NOTICE_CHANNELS, RecallReport
 from lotledger.interchange.recall_notices import address, report_csv
 from lotledger.render_recalls import _detail as action_detail
-from lotledger.web.render import page
+from lotledger.web.render import page, quantity
 from lotledger.web.session import CheckedForm, Form, PageUser, Quality, Viewer
 
 router = APIRouter()
@@ -44,7 +43,7 @@ def percent(share: Decimal | None) -> str:
 
 
 def amounts(per_unit: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{format_qty(q)} {u}" for u, q in per_unit.items()) or "0"
+    return ", ".join(f"{quantity(q)} {u}" for u, q in per_unit.items()) or "0"
 
 
 # --- the list ---------------------------------------------------------------------------------
