@@ -40,7 +40,11 @@ USER, PASSWORD = "bench-admin", "bench pages password"
 def load(app: App, data: Path) -> None:
     with data.open() as handle:
         report = import_lines(
-            app.recording, app.master_data, read_lines(handle), Attribution("bench", "bench"), app.refresh_statistics
+            app.recording,
+            app.master_data,
+            read_lines(handle),
+            Attribution("bench", "bench"),
+            after_bulk=app.refresh_statistics,
         )
     assert not report.errors, report.errors[:3]
 

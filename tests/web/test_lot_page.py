@@ -11,6 +11,7 @@ from lotledger.bootstrap import App
 from lotledger.domain import genealogy as gen
 from lotledger.domain.model import LotKey
 from lotledger.storage import genealogy as storage_genealogy
+from lotledger.web.links import lot_url
 from tests.factories import PALLET, adjust, hold, line, pack, produce, receive, ship
 from tests.web.conftest import Pages
 
@@ -200,3 +201,18 @@ def test_an_item_with_too_many_descendants_to_count_per_level_is_one_group_count
     x = {m.group(2): int(m.group(1)) for m in re.finditer(r'<rect x="(\d+)".*?>([A-Z]+(?: F1)?)</text>', picture)}
     assert x["FLOUR F1"] < x["DOUGH"]  # one box, one level down
     assert len(re.findall(r'<path d="M \d+ \d+ C', picture)) == 1  # joined to the flour
+
+
+XSS = '"><svg onload=alert(1)><script>alert(2)</script>'
+
+
+def test_user_text_on_the_lot_page_is_escaped_everywhere(pages: Pages) -> None:
+    """A hold reason, a supplier lot and a lot code with markup are shown as text, never as markup."""
+    receive(pages.app, "FLOUR", "<b>L1<b>", 10, supplier_lot="<i>S</i>")
+    hold(pages.app, "FLOUR", "<b>L1<b>", reason=XSS)
+    answer = pages.login("viewer").get(lot_url(LotKey("FLOUR", "<b>L1<b>")))
+    assert answer.status_code == 200
+    text = answer.text
+    for markup in ("<svg onload", "<script>alert", "<b>L1<b>", "<i>S</i>"):
+        assert markup not in text
+    assert "&lt;svg onload=alert(1)&gt;" in text or "&#34;&gt;&lt;svg onload" in text

@@ -40,13 +40,16 @@ class RefuseNul:
             if b"%00" in query or "\x00" in scope.get("path", ""):
                 names = [name for name, value in parse_qsl(query.decode("latin-1")) if "\x00" in value]
                 field = names[0] if names else "path"
-                if scope.get("path", "").startswith(f"{PREFIX}/"):
-                    await problem(422, "contains a NUL character", field)(scope, receive, send)
-                else:
-                    page = web.error_page(Request(scope), 422, f"{field}: contains a NUL character")
-                    await page(scope, receive, send)
+                await _refusal(scope, 422, "contains a NUL character", field)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _refusal(scope: Scope, status: int, detail: str, field: str) -> Response:
+    """A refusal before routing: problem+json under the API, the error page elsewhere."""
+    if scope.get("path", "").startswith(f"{PREFIX}/"):
+        return problem(status, detail, field)
+    return web.error_page(Request(scope), status, f"{field}: {detail}")
 
 
 class LimitBody:
@@ -84,7 +87,7 @@ class LimitBody:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"the body is larger than {self.limit // 1024 // 1024} MiB; send less at a time"
-        await problem(413, detail, "body")(scope, receive, send)
+        await _refusal(scope, 413, detail, "body")(scope, receive, send)
 
 
 # Pages load scripts, styles and images from lotledger alone (nothing inline, no CDN);

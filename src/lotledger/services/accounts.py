@@ -93,6 +93,8 @@ class Accounts:
     def set_user(self, username: str, *, role: object = None, active: object = None, by: str = "") -> User:
         if active is not None and not isinstance(active, bool):
             raise ValidationError(f"expected true or false, got {active!r}", "active")
+        if role is None and active is None:
+            raise ValidationError("nothing to change: give a role, or active true or false", "role")
         chosen = None if role is None else validate_role(role)
         user = self.user(username)
         admins = sum(1 for u in self.store.users() if u.role == "admin" and u.active)

@@ -7,7 +7,7 @@ event under the id fixed when the form was first shown, so a double submit is st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from lotledger.api.problems import status_for
 from lotledger.barcodes.render import render
 from lotledger.bootstrap import App
 from lotledger.domain.errors import IdempotencyConflict, LotledgerError
+from lotledger.domain.events import Event
 from lotledger.domain.model import Item, Location, LotKey, Partner
 from lotledger.domain.quantities import UNITS
 from lotledger.services.recording import parse
@@ -115,7 +116,7 @@ def post_form(request: Request, name: str, who: Operator, form: CheckedForm) -> 
 def _remove(draft: Draft, action: str) -> None:
     _, part, index = [*action.split(":"), "", ""][:3]
     entries = draft.parts.get(part, [])
-    if not index.isdigit() or int(index) >= len(entries):
+    if not (index.isascii() and index.isdigit()) or int(index) >= len(entries):
         raise Refused("That line is no longer on the form.")
     del entries[int(index)]
 
@@ -220,13 +221,18 @@ def _record(request: Request, who: PageUser, draft: Draft) -> Response:
     if kind.name == "produce" and not draft.parts["outputs"]:
         raise Refused("Enter or scan what was made (the outputs) before recording.")
     already = False
+    event = parse(draft.document())
     try:
-        recorded = app.recording.record(parse(draft.document()), who.caller)
+        recorded = app.recording.record(event, who.caller)
         already = recorded.duplicate
     except IdempotencyConflict as error:
-        if error.field != "id":
-            raise Refused(words(error), 409) from None
-        already = True  # this form's event id is taken: the form was sent before (a double tap, a reload)
+        if error.field != "id" or not _sent_before(app, event):
+            raise Refused(
+                f"This form was already used for event {draft.event_id}, which recorded something else: "
+                "nothing was recorded now. Start again from an empty form.",
+                409,
+            ) from None
+        already = True  # a double tap or a reload: the same event, only dated a moment later
     except LotledgerError as error:
         raise Refused(words(error), status_for(error)) from None
     pallets = [*draft.parts.get("containers", []), *([draft.header["container"]] if kind.name == "pack" else [])]
@@ -236,6 +242,12 @@ def _record(request: Request, who: PageUser, draft: Draft) -> Response:
     done = Done(draft.event_id, lots, pallets, already)
     keep = {name: draft.header[name] for name in ("location", "to_location") if name in draft.header}
     return _form(request, who, Draft.empty(kind, keep), done=done)
+
+
+def _sent_before(app: App, event: Event) -> bool:
+    """Whether the event stored under `event`'s id is this one, but for its time (the form sent twice)."""
+    stored = parse(app.timeline.event(event.id or "").document)
+    return replace(stored, time=event.time) == event
 
 
 def _form(

@@ -114,7 +114,7 @@ class Draft:
                 continue
             try:
                 lines = [json.loads(value) for value in values]
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ValidationError("the form's lines cannot be read: start again", part) from None
             if not all(isinstance(line, dict) for line in lines):
                 raise ValidationError("the form's lines cannot be read: start again", part)

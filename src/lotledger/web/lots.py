@@ -45,7 +45,7 @@ def lot_page(
 def _depth(text: str, name: str) -> int:
     if not text.strip():
         return gen.DEFAULT_DEPTH
-    if not text.strip().isdigit() or not 0 <= int(text) <= gen.MOST_DEPTH:
+    if not (text.strip().isascii() and text.strip().isdigit()) or not 0 <= int(text) <= gen.MOST_DEPTH:
         raise PageRefused(422, f"{name}: expected a number of levels from 0 to {gen.MOST_DEPTH}, got {text[:20]!r}")
     return int(text)
 

@@ -143,7 +143,8 @@ def _posted(kind: Kind, form: Form) -> dict[str, Any]:
         if field.widget == "checkbox":
             raw[field.name] = field.name in form
         elif value or field.name == kind.key:  # an empty code is named as such, not as missing
-            raw[field.name] = int(value) if field.widget == "number" and value.isdigit() else value
+            whole = value.isascii() and value.isdigit() and len(value) <= 9  # else the domain names what is wrong
+            raw[field.name] = int(value) if field.widget == "number" and whole else value
     return raw
 
 

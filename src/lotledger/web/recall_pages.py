@@ -105,7 +105,10 @@ def _opening(form: Form, zone: tzinfo) -> dict[str, Any]:
     elif by == "supplier":
         document["supplier"] = form.get("supplier")
         document["since"] = _day(form.get("since"), zone, "since")
-        document["until"] = _day(form.get("until"), zone, "until") + timedelta(days=1)  # the last day included
+        last = _day(form.get("until"), zone, "until")
+        if last.date() >= date.max:
+            raise ValidationError(f"expected a day before {date.max}, got {form.get('until')}", "until")
+        document["until"] = last + timedelta(days=1)  # the last day included
     else:
         raise ValidationError("choose how to find the recalled lots", "by")
     return document
