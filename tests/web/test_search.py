@@ -65,6 +65,11 @@ def test_a_text_naming_exactly_one_lot_or_pallet_goes_to_its_page(plant: Pages, 
     assert searched(plant, text)[:2] == (303, target)
 
 
+def test_a_code_typed_in_lower_case_finds_the_lot_when_nothing_matches_as_typed(plant: Pages) -> None:
+    assert searched(plant, "f-1")[:2] == (303, "/lots/FLOUR/F-1")
+    assert searched(plant, "wo-7")[0] == 200  # the reference, as for WO-7
+
+
 def test_a_reference_lists_the_lots_its_events_touched(plant: Pages) -> None:
     status, _, html = searched(plant, "WO-7")
     assert status == 200

@@ -37,10 +37,15 @@ class Search:
         notes: list[str] = []
         groups = [self._scanned(text, notes)]
         if may_be_code(text):
-            groups.append(self.reads.lots_by_code(text, MOST + 1))
-            groups.append(self.reads.lots_by_reference(text, MOST + 1))
+            groups += self._codes(text)
         matches, more = merged(groups)
+        if not matches and may_be_code(text) and text.upper() != text:
+            matches, more = merged(self._codes(text.upper()))  # typed in lower case: w-0040 finds W-0040
         return Found(text, matches, more, notes if not matches else [])
+
+    def _codes(self, text: str) -> list[list[Match]]:
+        """Lots with this lot code or supplier lot, and the lots of events with this reference."""
+        return [self.reads.lots_by_code(text, MOST + 1), self.reads.lots_by_reference(text, MOST + 1)]
 
     def _scanned(self, text: str, notes: list[str]) -> list[Match]:
         """What the text names read as a barcode; a text that is no barcode is a code and names nothing here."""
