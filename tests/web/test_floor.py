@@ -14,7 +14,7 @@ from PIL import Image
 
 from lotledger.domain.model import Item, LotKey, gs1_check_digit
 from lotledger.domain.records import EventFilter
-from tests.factories import ATTRIBUTION, PALLET, hold, line, pack, produce, receive, ship
+from tests.factories import ATTRIBUTION, PALLET, hold, line, pack, produce, receive, record, ship
 from tests.web.conftest import Browser, Pages, csrf_of
 
 _HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
@@ -176,7 +176,9 @@ def test_a_held_lot_is_refused_at_the_scan_with_the_holds_words(pages: Pages) ->
 
 
 def test_an_expired_lot_is_refused_at_the_scan(pages: Pages) -> None:
-    receive(pages.app, "FLOUR", "F-1", 100, expiry="2026-03-02")
+    # received before its expiry, whatever the factories' clock has reached in this run
+    received = {"type": "receive", "time": "2026-03-01T06:00:00+00:00", "location": "RAW", "partner": "MILL"}
+    record(pages.app, {**received, "lines": [line("FLOUR", "F-1", 100, expiry="2026-03-02")]})
     page = Floor(pages.login("operator"), "produce", location="RAW")
     refused = page.scan("LOT:FLOUR:F-1", qty="5")
     assert refused.status_code == 409
