@@ -166,6 +166,8 @@ def parse_new_order(raw: Mapping[str, Any], items: Mapping[str, Item]) -> NewOrd
             raise ValidationError(f"unknown or inactive item {sku!r}", path + "item")
         if any(line.item == sku for line in lines):
             raise ValidationError(f"{sku} is on the order twice: one line per item", path + "item")
+        if entry.get("qty") in (None, ""):
+            raise ValidationError("is required", path + "qty")
         qty = parse_decimal(entry.get("qty"), path + "qty")
         if qty <= 0:
             raise ValidationError("must be more than 0", path + "qty")

@@ -108,6 +108,11 @@ class PurchaseOrders:
         lots = self.store.received_lots(order)
         return OrderReport(order, status(order, received), progress(order, received), lots, receipts)
 
+    def summary(self, number: str) -> OrderSummary:
+        """An order's status and lines' progress, without its lots and receipts."""
+        order = self.store.order(number)
+        return summarize(order, self.store.received([order])[order.number])
+
     def orders(
         self, status: str | None = None, supplier: str | None = None, limit: int = 50, before: str | None = None
     ) -> list[OrderSummary]:
