@@ -81,7 +81,7 @@ def order_tables(report: OrderReport, zone: tzinfo = UTC) -> list[Table]:
     )
     receipts = render_rows(
         f"Receipts: {len(report.receipts)}",
-        ("event", "time", "location", "lots", "recorded by", "voided by"),
+        ("event", "time", "location", "what came", "recorded by", "voided by"),
         [
             (
                 r.id,

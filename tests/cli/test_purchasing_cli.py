@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -49,3 +50,15 @@ def test_a_purchase_order_from_the_command_line(app: App, db_url: str) -> None:
     assert "done" in _run("po", "close", "PO-00001", *db)
     _run("po", "create", "MILL", "--line", "SALT 5 kg", "--number", "MILL-77", *db)
     assert "cancelled" in _run("po", "cancel", "MILL-77", "--reason", "Ordered twice", *db)
+
+
+def test_the_demo_has_a_received_a_partly_received_and_an_open_order(tmp_path: Path) -> None:
+    db = ("--db", f"sqlite:///{tmp_path / 'demo.db'}")
+    _run("demo", *db)
+    _run("demo", *db)  # again: no second set of orders
+    listed = json.loads(_run("po", "list", "--format", "json", *db))
+    assert [(s["order"]["number"], s["order"]["supplier"], s["status"]) for s in listed] == [
+        ("PO-00006", "MILLCO", "open"),  # after the demo's five numbered deliveries
+        ("PO-00002", "YEASTY", "partly received"),
+        ("PO-00001", "MILLCO", "received"),
+    ]
