@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from lotledger.domain.model import gs1_check_digit
@@ -379,3 +379,19 @@ def _corrections(p: _Plant, c: int, customer: str) -> Iterator[dict[str, Any]]:
                "partner": p.mistakes.choice(CUSTOMERS), "reference": f"SO-{c:05d}-X", "lines": loose}  # fmt: skip
         yield {"id": p.event_id(p.mistakes), "type": "void", "time": p.aside(), "location": "FG", "target": mistake,
                "reason": "Keyed in against the wrong order"}  # fmt: skip
+
+
+def purchase_orders(today: date) -> list[dict[str, Any]]:
+    """The demo's purchase orders, created through the service after the import (orders are not events):
+    PO-00001 and PO-00002 name the plant's first flour and yeast deliveries (the first received in full, the
+    second half of a bigger order), and one more flour order is still to come."""
+    return [
+        {"number": "PO-00001", "supplier": "MILLCO", "lines": [{"item": "FLOUR", "qty": "5", "uom": "t"}]},
+        {"number": "PO-00002", "supplier": "YEASTY", "tolerance": "2", "lines": [{"item": "YEAST", "qty": "200"}]},
+        {
+            "supplier": "MILLCO",
+            "tolerance": "5",
+            "note": "Deliver to dock 2, mornings only",
+            "lines": [{"item": "FLOUR", "qty": "10", "uom": "t", "expected": (today + timedelta(days=7)).isoformat()}],
+        },
+    ]

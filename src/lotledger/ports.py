@@ -23,6 +23,7 @@ from lotledger.domain.events import Event
 from lotledger.domain.fsma204 import CteLine, Selection
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
+from lotledger.domain.purchasing import NewOrder, PurchaseOrder, ReceiptReads, ReceivedLot
 from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.domain.recording import Attribution, Outcome
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
@@ -33,8 +34,17 @@ class Ledger(Protocol):
     """The write side: events and master data, each call one transaction."""
 
     def record_many(
-        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool
-    ) -> list[Outcome]: ...
+        self,
+        events: Sequence[Event],
+        attributions: Sequence[Attribution],
+        *,
+        atomic: bool,
+        guard: Callable[[ReceiptReads], None] | None = None,
+    ) -> list[Outcome]:
+        """`guard` runs inside the transaction once other writers are done, before the events are checked: a
+        rule beyond the ledger's (a purchase order's tolerance) checked against what is recorded by then."""
+        ...
+
     def check(self, event: Event) -> None:
         """Raise what recording `event` now would be refused for, recording nothing."""
         ...
@@ -186,3 +196,21 @@ class TimelineReads(Protocol):
         self, key: LotKey, before: tuple[datetime, int] | None = None, limit: int = ...
     ) -> list[EventRecord]: ...
     def event(self, event_id: str) -> EventRecord: ...
+
+
+class PurchaseOrderStore(Protocol):
+    """Purchase orders and their lines; what was received against them, summed from the ledger."""
+
+    def create(self, order: NewOrder, by: str) -> PurchaseOrder: ...
+    def order(self, number: str) -> PurchaseOrder: ...
+    def orders(
+        self, supplier: str | None, decided: str | None, limit: int, before: str | None = None
+    ) -> list[PurchaseOrder]: ...
+    def decide(
+        self, number: str, check: Callable[[PurchaseOrder, dict[str, Decimal]], None], values: Mapping[str, object]
+    ) -> PurchaseOrder:
+        """Set `values` (the cancel or the close) if `check` passes, with no receipt recorded in between."""
+        ...
+
+    def received(self, orders: Sequence[PurchaseOrder]) -> dict[str, dict[str, Decimal]]: ...
+    def received_lots(self, order: PurchaseOrder) -> list[ReceivedLot]: ...

@@ -21,6 +21,7 @@ from lotledger.cli.common import (
     _answer,
     _app,
     _attribution,
+    _local_admin,
     _print_json,
     _show,
     app,
@@ -96,6 +97,10 @@ def demo(
         lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
         report = _run_import(ledger_app, lines, len(records), "cli:demo")
         _report(report)
+        if not ledger_app.purchasing.orders(limit=1):  # a second `demo` on the same database adds none
+            for order in demo_plant.purchase_orders(datetime.now(ledger_app.settings.zone).date()):
+                ledger_app.purchasing.create(order, _local_admin("cli:demo"))
+            console.print("Purchase orders: PO-00001 received, PO-00002 partly received, one more open")
         known = {u.username for u in ledger_app.accounts.users()}
         for username, role in DEMO_USERS:
             if username not in known:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
 from lotledger.domain.accounts import Caller, role_to_record
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.events import Event, parse_event
+from lotledger.domain.purchasing import ReceiptReads
 from lotledger.domain.recording import Attribution, Outcome, Recorded
 from lotledger.ports import Ledger
 from lotledger.services.group_commit import GroupCommitter
@@ -36,9 +37,13 @@ class Recording:
         self.ledger = ledger
         self.group = GroupCommitter(ledger)
 
-    def record(self, event: Event, who: Caller) -> Recorded:
-        """Record one event, or raise and change nothing."""
-        return self.record_all([event], who)[0]
+    def record(self, event: Event, who: Caller, guard: Callable[[ReceiptReads], None] | None = None) -> Recorded:
+        """Record one event, or raise and change nothing; `guard` is checked in the same transaction (a
+        purchase order's receipt: its tolerance, with no other receipt in between)."""
+        _allowed(event, who)
+        outcome = self.ledger.record_many([event], [who.attribution], atomic=True, guard=guard)[0]
+        assert isinstance(outcome, Recorded)
+        return outcome
 
     def submit(self, event: Event, who: Caller) -> Future[Recorded]:
         """Record one event in the next group commit (many scanners, few disk flushes)."""

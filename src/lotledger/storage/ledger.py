@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change, kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
+from lotledger.domain.purchasing import ReceiptReads
 from lotledger.domain.recording import Attribution, Outcome, Policy, check_one, record_batch
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import MASTER_QUERIES
@@ -41,17 +42,29 @@ class SqlLedger:
         self.clock = clock
 
     def record_many(
-        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool
+        self,
+        events: Sequence[Event],
+        attributions: Sequence[Attribution],
+        *,
+        atomic: bool,
+        guard: Callable[[ReceiptReads], None] | None = None,
     ) -> list[Outcome]:
-        """Record a batch in one transaction (see `domain.recording.record_batch`)."""
+        """Record a batch in one transaction (see `domain.recording.record_batch`); `guard` first, in it."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
-        return self._retrying(lambda conn: self._record(conn, events, attributions, atomic))
+        return self._retrying(lambda conn: self._record(conn, events, attributions, atomic, guard))
 
     def _record(
-        self, conn: Connection, events: list[Event], attributions: Sequence[Attribution], atomic: bool
+        self,
+        conn: Connection,
+        events: list[Event],
+        attributions: Sequence[Attribution],
+        atomic: bool,
+        guard: Callable[[ReceiptReads], None] | None = None,
     ) -> list[Outcome]:
         tx = SqlTransaction(conn, self.clock())
         tx.chain_head()  # first: writers take turns at the chain before they lock any balance (no deadlock)
+        if guard is not None:
+            guard(tx)  # after the turn is ours: every writer before has committed, none can slip in
         tx.preload(events)
         outcomes = record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
         tx.flush()

@@ -14,7 +14,7 @@ import copy
 import json
 import uuid
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,6 +22,7 @@ from decimal import Decimal
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
+from lotledger.domain.purchasing import ReceiptReads
 from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, check_one, record_batch, record_one
 from lotledger.domain.records import EventRecord, Projections
 from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
@@ -142,6 +143,18 @@ class MemoryTransaction:
         row = self.state.events.get(event_id)
         return row.digest if row else None
 
+    def received(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for event_id, row in self.state.events.items():
+            record = row.record
+            if record.type != "receive" or record.reference != reference or record.document.get("partner") != partner:
+                continue
+            if event_id in self.state.voids or event_id in excluding:
+                continue
+            for movement in self.state.movements_of.get(event_id, []):
+                totals[movement.lot.sku] += movement.delta
+        return dict(totals)
+
     # --- applying ----------------------------------------------------------------------
 
     def apply(self, event: Event, sealed: Sealed, effects: Effects, attribution: Attribution) -> None:
@@ -218,15 +231,21 @@ class MemoryLedger:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def record_many(
-        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool
+        self,
+        events: Sequence[Event],
+        attributions: Sequence[Attribution],
+        *,
+        atomic: bool,
+        guard: Callable[[ReceiptReads], None] | None = None,
     ) -> list[Outcome]:
         """All or nothing (atomic) or each event alone, as the SQL ledger does."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
         before = copy.deepcopy(self.state)
+        tx = MemoryTransaction(self.state, self.clock())
         try:
-            return record_batch(
-                MemoryTransaction(self.state, self.clock()), events, attributions, atomic=atomic, policy=self.policy
-            )
+            if guard is not None:
+                guard(tx)
+            return record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
         except BaseException:
             self.state = before  # a transaction that fails leaves nothing behind
             raise

@@ -354,6 +354,41 @@ recall_actions = Table(
     Index(None, "recall_id", "id"),
 )
 
+# --- purchase orders -----------------------------------------------------------------
+
+# An order keeps its lines and what people decided (cancelled, closed short); what was received is read
+# from the ledger: the receive events whose reference is the order's number (services/purchasing.py).
+purchase_orders = Table(
+    "purchase_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(128), nullable=False, unique=True),
+    Column("supplier_id", Integer, ForeignKey("partners.id"), nullable=False),
+    Column("tolerance_bp", Integer, nullable=False),  # over/under-delivery tolerance in hundredths of a percent
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("cancelled_at", UTCDateTime),
+    Column("cancelled_by", String(64)),
+    Column("cancel_reason", Text),
+    Column("closed_at", UTCDateTime),
+    Column("closed_by", String(64)),
+    Index(None, "supplier_id", "id"),
+)
+
+purchase_order_lines = Table(
+    "purchase_order_lines",
+    metadata,
+    Column("order_id", Integer, ForeignKey("purchase_orders.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("qty", String(40), nullable=False),  # as ordered, in `uom`
+    Column("uom", String(8), nullable=False),
+    Column("ordered", BigInteger, nullable=False),  # micro-units of the item's base unit
+    Column("expected", Date),
+    PrimaryKeyConstraint("order_id", "line"),
+)
+
 # --- accounts (the HTTP API) ----------------------------------------------------
 
 users = Table(

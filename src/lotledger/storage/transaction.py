@@ -7,7 +7,9 @@ transaction writes what is pending first and applies them straight through.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -19,6 +21,7 @@ from lotledger.domain.rules import Effects, StoredEvent
 from lotledger.storage import bulk_writes
 from lotledger.storage import schema as t
 from lotledger.storage.ledger_state import LedgerState
+from lotledger.storage.purchasing import received_totals
 from lotledger.storage.schema import db_time
 from lotledger.storage.trace import rebuild_closure
 
@@ -53,6 +56,11 @@ class SqlTransaction(LedgerState):
     def stored_event(self, event_id: str) -> StoredEvent | None:
         self.flush()
         return self.read_stored_event(event_id)
+
+    def received(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        """What a guard asks (`domain.purchasing.ReceiptReads`): receipts under `reference` from `partner`."""
+        self.flush()
+        return received_totals(self.conn, [(reference, partner)], excluding)[(reference, partner)]
 
     # --- applying ----------------------------------------------------------------------
 

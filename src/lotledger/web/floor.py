@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lotledger.api.barcodes import file_answer
@@ -22,9 +22,11 @@ from lotledger.bootstrap import App
 from lotledger.domain.errors import IdempotencyConflict, LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.model import Item, Location, LotKey, Partner
+from lotledger.domain.purchasing import PurchaseOrder
 from lotledger.domain.quantities import UNITS
 from lotledger.services.recording import parse
 from lotledger.web.floor_draft import KINDS, Draft, Kind, Shown, container_lines, scanned_entry, shown, words
+from lotledger.web.links import order_url
 from lotledger.web.render import page
 from lotledger.web.session import CheckedForm, Operator, PageRefused, PageUser
 
@@ -83,8 +85,24 @@ def pallet_label(request: Request, sscc: str, fmt: str, who: Operator) -> Respon
 
 
 @router.get("/floor/{name}")
-def blank_form(request: Request, name: str, who: Operator) -> Response:
-    return _form(request, who, Draft.empty(_kind(name)))
+def blank_form(request: Request, name: str, who: Operator, po: Annotated[str, Query(max_length=64)] = "") -> Response:
+    """The empty form; a receipt `po=NUMBER` starts against that purchase order (its number and supplier)."""
+    draft = Draft.empty(_kind(name))
+    if draft.kind.name == "receive" and po:
+        draft.header["reference"] = po
+        _fill_supplier(app_of(request), draft)
+    return _form(request, who, draft)
+
+
+def _purchase_order(app: App, draft: Draft) -> PurchaseOrder | None:
+    """The purchase order a receipt's reference names: it is then recorded through the order (its tolerance)."""
+    return app.purchasing.order_named(draft.header.get("reference")) if draft.kind.name == "receive" else None
+
+
+def _fill_supplier(app: App, draft: Draft) -> None:
+    order = _purchase_order(app, draft)
+    if order is not None and not draft.header.get("partner"):
+        draft.header["partner"] = order.supplier
 
 
 @router.post("/floor/{name}")
@@ -96,6 +114,7 @@ def post_form(request: Request, name: str, who: Operator, form: CheckedForm) -> 
     except LotledgerError as error:
         return _form(request, who, Draft.empty(kind), message=words(error), status=422)
     action = form.get("action", "add")
+    _fill_supplier(app_of(request), draft)
     try:
         if action == "record":
             return _record(request, who, draft)
@@ -160,8 +179,9 @@ def _add(request: Request, who: PageUser, draft: Draft, form: Any) -> Response:
         if entries[0] in draft.parts[part]:
             raise Refused(f"Pallet {entries[0]} is already on this {kind.verb}.", 409, panel)
     candidate = Draft(kind, draft.event_id, draft.header, {**draft.parts, part: [*draft.parts[part], *entries]})
+    check = app.purchasing.check_receipt if _purchase_order(app, draft) else app.recording.check
     try:
-        app.recording.check(parse(candidate.document(checking=True)), who.caller)
+        check(parse(candidate.document(checking=True)), who.caller)
     except LotledgerError as error:
         raise Refused(words(error), status_for(error), panel) from None
     return _form(request, who, candidate, panel=panel)
@@ -222,8 +242,9 @@ def _record(request: Request, who: PageUser, draft: Draft) -> Response:
         raise Refused("Enter or scan what was made (the outputs) before recording.")
     already = False
     event = parse(draft.document())
+    record = app.purchasing.record_receipt if _purchase_order(app, draft) else app.recording.record
     try:
-        recorded = app.recording.record(event, who.caller)
+        recorded = record(event, who.caller)
         already = recorded.duplicate
     except IdempotencyConflict as error:
         if error.field != "id" or not _sent_before(app, event):
@@ -241,6 +262,8 @@ def _record(request: Request, who: PageUser, draft: Draft) -> Response:
         lots += [key for key in app.queries.container(sscc).lots if key not in lots]
     done = Done(draft.event_id, lots, pallets, already)
     keep = {name: draft.header[name] for name in ("location", "to_location") if name in draft.header}
+    if _purchase_order(app, draft):  # the rest of the delivery goes on the same order
+        keep |= {name: draft.header[name] for name in ("partner", "reference")}
     return _form(request, who, Draft.empty(kind, keep), done=done)
 
 
@@ -261,8 +284,9 @@ def _form(
     done: Done | None = None,
     entered: dict[str, str] | None = None,
 ) -> Response:
-    master = app_of(request).master_data
-    kind = draft.kind
+    app = app_of(request)
+    master, kind = app.master_data, draft.kind
+    order = _purchase_order(app, draft)
     partners = [p for p in master.all(Partner) if p.active and isinstance(p, Partner) and p.role == kind.partner_role]
     return page(
         request,
@@ -280,4 +304,7 @@ def _form(
         partners=partners,
         items=[item for item in master.all(Item) if item.active] if kind.name in ("receive", "produce") else [],
         units=UNIT_CHOICES,
+        order=app.purchasing.summary(order.number) if order else None,
+        receivable=app.purchasing.receivable() if kind.name == "receive" else [],
+        order_url=order_url,
     )

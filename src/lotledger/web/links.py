@@ -34,5 +34,10 @@ def pallet_url(sscc: str) -> str:
     return f"/pallets/{_twice(sscc)}"
 
 
+def order_url(number: str) -> str:
+    """A purchase order's page (a number may hold "/")."""
+    return f"/orders/purchase/{_twice(number)}"
+
+
 def event_url(event_id: str) -> str:
     return f"/events/{_twice(event_id)}"

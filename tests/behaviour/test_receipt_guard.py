@@ -1,0 +1,38 @@
+"""A guard runs in the ledger's write transaction and reads what was received under a reference, on every
+ledger alike: voided receipts and the events being recorded left out; a refusal records nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from lotledger.domain.errors import Conflict
+from lotledger.domain.events import parse_event
+from lotledger.domain.purchasing import ReceiptReads
+from tests.factories import ATTRIBUTION, line, now, receive, record, void
+
+
+def test_a_guard_reads_receipts_under_a_reference_and_can_refuse(plant: Any) -> None:
+    receive(plant, "FLOUR", "F-1", 30)  # reference PO-1, from MILL
+    kept = receive(plant, "SALT", "S-1", 2000, "g")
+    voided = receive(plant, "FLOUR", "F-2", 5)
+    void(plant, voided.id)
+    record(plant, {"type": "receive", "location": "RAW", "partner": "MILL", "reference": "PO-2",
+                   "lines": [line("FLOUR", "F-3", 7)]})  # fmt: skip
+    seen: list[dict[str, Decimal]] = []
+
+    def guard(reads: ReceiptReads) -> None:
+        seen.append(reads.received("PO-1", "MILL", [kept.id]))
+        seen.append(reads.received("PO-1", "MILL", []))
+        seen.append(reads.received("PO-1", "DELI", []))
+        raise Conflict("refused by the guard", "reference")
+
+    event = parse_event({"id": "00000000-0000-4000-8000-000000000001", "type": "receive", "time": now(),
+                         "location": "RAW", "partner": "MILL", "reference": "PO-1",
+                         "lines": [line("FLOUR", "F-4", 1)]})  # fmt: skip
+    with pytest.raises(Conflict, match="refused by the guard"):
+        plant.recording.ledger.record_many([event], [ATTRIBUTION], atomic=True, guard=guard)
+    assert seen == [{"FLOUR": Decimal(30)}, {"FLOUR": Decimal(30), "SALT": Decimal(2)}, {}]
+    assert plant.queries.find_lots("F-4") == []
