@@ -15,6 +15,7 @@ from lotledger.services.dashboard import Dashboard, Pallets
 from lotledger.services.fsma204 import Fsma204
 from lotledger.services.genealogy import Genealogy, Timeline
 from lotledger.services.master_data import MasterData
+from lotledger.services.production import Production
 from lotledger.services.queries import Queries
 from lotledger.services.recalls import Recalls
 from lotledger.services.recording import Recording
@@ -44,6 +45,7 @@ class App:
     pallets: Pallets  # one pallet: on it now, packed with, its history
     genealogy: Genealogy  # a lot's genealogy picture (large levels grouped) and its customers
     timeline: Timeline  # a lot's events newest first, a page at a time; one event in full
+    production: Production  # recipes and work orders: FEFO lots, production, yield and variance
 
     def close(self) -> None:
         self.recording.close()
@@ -65,6 +67,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import revisions, upgrade
     from lotledger.storage.pallet_reads import SqlPalletReads
+    from lotledger.storage.production import SqlProduction
     from lotledger.storage.reader import SqlReader
     from lotledger.storage.recalls import SqlRecalls
     from lotledger.storage.record_reads import SqlRecord
@@ -99,6 +102,9 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         pallets=Pallets(reader, SqlPalletReads(engine)),
         genealogy=Genealogy(SqlGenealogy(engine), reader),
         timeline=Timeline(SqlLotEvents(engine)),
+        production=Production(
+            SqlProduction(engine), queries, master_data, recording, settings.zone, settings.lot_pattern
+        ),
     )
 
 
