@@ -361,7 +361,8 @@ REQUESTS: tuple[type[BaseModel], ...] = (EventBatch, Item, Location, Partner)
 @cache
 def component_schemas() -> dict[str, Any]:
     """`components.schemas` of every model here and in `schemas_out`, each nested model hoisted once."""
-    from lotledger.api import schemas_out, schemas_recall  # they describe bodies in terms of this module's models
+    # They describe bodies in terms of this module's models.
+    from lotledger.api import schemas_out, schemas_production, schemas_recall
 
     named: dict[str, Any] = {"Event": Event}
     models = (
@@ -370,6 +371,8 @@ def component_schemas() -> dict[str, Any]:
         *schemas_out.RESPONSES,
         *schemas_recall.REQUESTS,
         *schemas_recall.RESPONSES,
+        *schemas_production.REQUESTS,
+        *schemas_production.RESPONSES,
     )
     named.update((model.__name__, model) for model in models)
     found: dict[str, Any] = {}
