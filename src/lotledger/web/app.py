@@ -16,6 +16,7 @@ from lotledger.web import (
     floor,
     lots,
     master_pages,
+    production_pages,
     recall_pages,
     search,
 )
@@ -25,6 +26,7 @@ from lotledger.web.session import LoginNeeded, PageRefused, login_url
 ROUTERS = [
     auth_pages.router,
     recall_pages.router,
+    production_pages.router,
     export_pages.router,
     admin_pages.router,
     master_pages.router,
