@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from lotledger import demo, demo_production
 from lotledger.bootstrap import App
 from lotledger.domain.errors import AlreadyExists, Conflict, Forbidden, NotFound, ValidationError
 from lotledger.domain.model import LotKey
-from tests.factories import OPERATOR, TESTER, exactly, hold, line, receive, record, setup_plant
+from tests.factories import ADMIN, OPERATOR, TESTER, exactly, hold, line, load, receive, record, setup_plant
 
 TODAY = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 DOUGH = {
@@ -195,3 +196,20 @@ def test_refusals_name_the_field_and_change_nothing(plant: App) -> None:
         _order(plant, "0")
     assert plant.production.report(number).consumed == []
     assert plant.queries.mass_balance(LotKey("MILK", "M-1")).on_hand == 10
+
+
+def test_the_demo_plant_has_finished_work_orders_and_an_open_one(app: App) -> None:
+    assert load(app, demo.plant(5)).errors == []
+    assert demo_production.load(app, 5, ADMIN)
+    assert not demo_production.load(app, 5, ADMIN)  # once
+    listed = [(o.number, o.recipe.item, status, made) for o, status, made in app.production.work_orders()]
+    assert listed == [
+        ("WO-00006", "DOUGH", "open", 0),
+        ("WO-00005", "BREAD-W", "done", 400),
+        ("WO-00004", "BREAD", "done", 400),
+        ("WO-00003", "DOUGH", "done", 206),
+    ]
+    dough = app.production.report("WO-00003").variance
+    assert (dough.yield_pct, dough.yield_variance, [u.variance for u in dough.inputs]) == (100, 0, [0, 0, 0])
+    yeast = next(s.suggestion for s in app.production.report("WO-00006").suggestions if s.item == "YEAST")
+    assert {s.why for s in yeast.skipped} == {"expired"}  # January's yeast, 30 days' shelf life

@@ -21,6 +21,7 @@ from lotledger.cli.common import (
     _answer,
     _app,
     _attribution,
+    _local_admin,
     _print_json,
     _show,
     app,
@@ -96,6 +97,10 @@ def demo(
         lines = (Line(n, parse_record(raw)) for n, raw in enumerate(records, start=1))
         report = _run_import(ledger_app, lines, len(records), "cli:demo")
         _report(report)
+        from lotledger import demo_production
+
+        if demo_production.load(ledger_app, cycles, _local_admin("cli:demo")):
+            console.print("Recipes for DOUGH, BREAD and BREAD-W; work orders: lotledger wo list")
         known = {u.username for u in ledger_app.accounts.users()}
         for username, role in DEMO_USERS:
             if username not in known:
