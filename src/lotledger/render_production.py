@@ -89,7 +89,7 @@ def work_order_tables(report: WorkOrderReport, zone: tzinfo = UTC) -> list[Table
                 _q(u.expected, u.uom),
                 _q(u.consumed, u.uom),
                 _q(u.variance, u.uom),
-                _q(u.variance_pct),
+                _q(u.variance_pct, "%"),
             )
             for u in v.inputs
         ]
