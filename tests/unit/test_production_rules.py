@@ -98,3 +98,14 @@ def test_yield_and_variance_against_plan() -> None:
     ]
     nothing = variance(recipe, Decimal(95), [], [])
     assert (nothing.from_inputs, nothing.yield_pct, nothing.yield_variance) == (None, None, None)
+
+
+def test_huge_and_tiny_figures_round_without_error() -> None:
+    line = RecipeInput("FLOUR", Decimal("999999999999"), "kg", "kg")
+    recipe = Recipe("DOUGH", 1, "kg", Decimal("1E-12"), Decimal("0.001"), (line,))
+    made = [Made("D-1", Decimal("999999999999"), "kg", "e1", AT)]
+    v = variance(
+        recipe, Decimal("999999999999"), [Consumed("FLOUR", "F-1", "RAW", "", Decimal(1), "kg", "e1", AT)], made
+    )
+    assert v.inputs[0].planned > 10**40
+    assert (v.from_inputs, v.yield_pct) == (0, None)  # below a millionth: nothing to divide by

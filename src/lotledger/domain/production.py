@@ -22,13 +22,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from lotledger.domain import fields as f
 from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.fefo import Suggestion
 from lotledger.domain.model import Item
-from lotledger.domain.quantities import QUANTUM, SCALE, from_micro, parse_decimal, to_base
+from lotledger.domain.quantities import QUANTUM, parse_decimal, to_base
 from lotledger.domain.records import EventRecord
 
 OPEN, IN_PROGRESS, DONE, CANCELLED = "open", "in progress", "done", "cancelled"
@@ -39,6 +39,7 @@ MAX_YIELD = Decimal(1000)  # dough gains water: more than 100 % is possible, ten
 PERCENT = Decimal("0.01")
 NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")  # no / or : : it sits in paths such as /WO-1:close
 _SERIAL = re.compile(r"WO-([0-9]{1,12})")
+_ROOM = Context(prec=80)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +133,12 @@ def _positive(value: object, field: str) -> Decimal:
 
 
 def _qty(value: Decimal) -> Decimal:
-    """Rounded to the millionth the ledger keeps, written plainly (200, not 2E+2)."""
-    return from_micro(int(value.quantize(QUANTUM) * SCALE))
+    """Rounded to the millionth the ledger keeps, written plainly (200, not 2E+2); the context's 28 digits
+    would not hold a millionth of 10^24 (10^12 made at 10^12 a unit), so rounding gets room of its own."""
+    rounded = value.quantize(QUANTUM, context=_ROOM)
+    if rounded == rounded.to_integral_value():
+        return rounded.quantize(Decimal(1), context=_ROOM)
+    return rounded.normalize(_ROOM)
 
 
 # --- work orders -------------------------------------------------------------------------
@@ -335,7 +340,7 @@ def used_of(lines: list[InputUse], sku: str) -> Decimal:
 
 
 def _percent(value: Decimal) -> Decimal:
-    return _qty(value.quantize(PERCENT))
+    return _qty(value.quantize(PERCENT, context=_ROOM))
 
 
 def still_to_issue(recipe: Recipe, planned: Decimal, consumed: list[Consumed]) -> dict[str, Decimal]:
