@@ -65,3 +65,15 @@ def test_a_refused_production_shows_why_and_records_nothing(pages: Pages) -> Non
     assert pages.app.queries.mass_balance(LotKey("FLOUR", "F-1")).on_hand == 60
     viewer = pages.login("viewer")
     assert viewer.post("/orders/work/WO-00001/cancel", {"reason": "x"}, page="/orders/work/WO-00001").status_code == 403
+
+
+def test_a_refused_recipe_and_work_order_keep_what_was_typed(pages: Pages) -> None:
+    quality = pages.login("quality")
+    typed = [pair if pair[0] != "yield" else ("yield", "lots") for pair in RECIPE]
+    refused = quality.post("/orders/recipes", typed)
+    assert refused.status_code == 422
+    assert "yield: expected a number, got 'lots'" in said(refused)
+    assert 'value="lots"' in refused.text
+    opened = quality.post("/orders/work", {"recipe": "DOUGH", "planned": "plenty", "location": "LINE"})
+    assert opened.status_code == 404  # no recipe yet
+    assert "recipe: no recipe for DOUGH" in said(opened)

@@ -18,7 +18,7 @@ from lotledger.domain.errors import LotledgerError
 from lotledger.domain.model import Item, Location, LotKey
 from lotledger.domain.production import NUMBER, WorkOrderReport
 from lotledger.web.links import lot_url, output_label_url, segment
-from lotledger.web.render import page
+from lotledger.web.render import page, quantity
 from lotledger.web.session import CheckedForm, Form, Operator, PageRefused, PageUser, Quality, Viewer
 
 router = APIRouter()
@@ -99,9 +99,10 @@ def _order_page(
 ) -> Response:
     rows = _rows(report) if kept is None else _kept_rows(kept)
     left = report.order.planned - report.produced
+    output_qty = kept.get("output_qty") if kept else (quantity(left) if left > 0 else "")
     return page(
         request, "orders/work_order.html", who, status, section="orders", report=report, order=report.order,
-        v=report.variance, rows=rows, output_qty=kept.get("output_qty") if kept else (left if left > 0 else ""),
+        v=report.variance, rows=rows, output_qty=output_qty,
         output_lot=kept.get("output_lot") if kept else "", done=done, message=message, badges=BADGES,
         can_run=who.user.can("operator") and report.order.ended is None, label_url=output_label_url,
         lot_link=lambda sku, code: lot_url(LotKey(sku, code)),
@@ -113,7 +114,7 @@ def _rows(report: WorkOrderReport) -> list[dict[str, Any]]:
     """The production form's input rows: each suggested lot, then a few empty rows."""
     rows = [
         {"item": s.item, "lot": p.stock.lot, "location": p.stock.location, "container": p.stock.container,
-         "qty": p.take, "uom": s.uom}
+         "qty": quantity(p.take), "uom": s.uom}
         for s in report.suggestions
         for p in s.suggestion.picks
     ]  # fmt: skip
@@ -221,8 +222,9 @@ def _recipes_page(
                 zip(kept.all("input_item"), kept.all("input_qty"), kept.all("input_uom"), strict=False)]  # fmt: skip
         fields: dict[str, Any] = {k: kept.get(k) for k in ("item", "batch", "yield", "note")}
     else:
-        rows = [{"item": i.item, "qty": i.qty, "uom": i.uom} for i in base.inputs] if base else []
-        fields = {"item": item, "batch": base.batch if base else "1", "yield": base.yield_pct if base else "100"}
+        rows = [{"item": i.item, "qty": quantity(i.qty), "uom": i.uom} for i in base.inputs] if base else []
+        fields = {"item": item, "batch": quantity(base.batch) if base else "1",
+                  "yield": quantity(base.yield_pct) if base else "100"}  # fmt: skip
     rows += [{"item": "", "qty": "", "uom": ""}] * max(RECIPE_ROWS - len(rows), 2)
     items = [i for i in app.master_data.all(Item) if isinstance(i, Item) and i.active]
     return page(
