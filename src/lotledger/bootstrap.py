@@ -15,6 +15,7 @@ from lotledger.services.dashboard import Dashboard, Pallets
 from lotledger.services.fsma204 import Fsma204
 from lotledger.services.genealogy import Genealogy, Timeline
 from lotledger.services.master_data import MasterData
+from lotledger.services.production import Production
 from lotledger.services.purchasing import PurchaseOrders
 from lotledger.services.queries import Queries
 from lotledger.services.recalls import Recalls
@@ -46,6 +47,7 @@ class App:
     genealogy: Genealogy  # a lot's genealogy picture (large levels grouped) and its customers
     timeline: Timeline  # a lot's events newest first, a page at a time; one event in full
     purchasing: PurchaseOrders  # purchase orders; their receipts, open lines and status read from the ledger
+    production: Production  # recipes and work orders: FEFO lots, production, yield and variance
 
     def close(self) -> None:
         self.recording.close()
@@ -67,6 +69,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.memory import MemoryLedger
     from lotledger.storage.migrate import revisions, upgrade
     from lotledger.storage.pallet_reads import SqlPalletReads
+    from lotledger.storage.production import SqlProduction
     from lotledger.storage.purchasing import SqlPurchaseOrders
     from lotledger.storage.reader import SqlReader
     from lotledger.storage.recalls import SqlRecalls
@@ -103,6 +106,9 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         genealogy=Genealogy(SqlGenealogy(engine), reader),
         timeline=Timeline(SqlLotEvents(engine)),
         purchasing=PurchaseOrders(SqlPurchaseOrders(engine), recording, master_data, queries),
+        production=Production(
+            SqlProduction(engine), queries, master_data, recording, settings.zone, settings.lot_pattern
+        ),
     )
 
 

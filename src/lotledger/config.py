@@ -1,4 +1,4 @@
-"""Settings: where the database is, the plant's time zone and clock margin, GS1 numbering."""
+"""Settings: where the database is, the plant's time zone and clock margin, GS1 numbering, lot codes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lotledger.domain.errors import ValidationError
+from lotledger.domain.lot_codes import DEFAULT_PATTERN, check_pattern
 
 DEFAULT_DB = "sqlite:///lotledger.db"
 
@@ -20,6 +21,7 @@ class Settings:
     timezone: str = "UTC"  # LOTLEDGER_TIMEZONE: an IANA name; how times are shown
     future_margin: timedelta = timedelta(hours=1)  # LOTLEDGER_FUTURE_MARGIN_MINUTES
     session_idle: timedelta = timedelta(hours=1)  # LOTLEDGER_SESSION_IDLE_MINUTES: a login's token ends unused
+    lot_pattern: str = DEFAULT_PATTERN  # LOTLEDGER_LOT_PATTERN: a work order's output lot codes
 
     @property
     def zone(self) -> ZoneInfo:
@@ -37,6 +39,7 @@ class Settings:
             timezone=timezone,
             future_margin=_minutes("LOTLEDGER_FUTURE_MARGIN_MINUTES", 60, least=0),
             session_idle=_minutes("LOTLEDGER_SESSION_IDLE_MINUTES", 60, least=1),
+            lot_pattern=check_pattern(os.environ.get("LOTLEDGER_LOT_PATTERN") or DEFAULT_PATTERN),
         )
 
 

@@ -23,6 +23,7 @@ from lotledger.domain.events import Event
 from lotledger.domain.fsma204 import CteLine, Selection
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
+from lotledger.domain.production import Recipe, WorkOrder
 from lotledger.domain.purchasing import NewOrder, PurchaseOrder, ReceiptReads, ReceivedLot
 from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.domain.recording import Attribution, Outcome
@@ -157,6 +158,30 @@ class RecallStore(Protocol):
     def returns(self, lots: Sequence[LotKey]) -> list[tuple[str, LotKey, Decimal, str]]:
         """(customer, lot, quantity, unit) returned of `lots` and of everything made from them."""
         ...
+
+
+class ProductionStore(Protocol):
+    """Recipe versions and work orders; what a work order produced is the ledger's, read by its number."""
+
+    def add_recipe(self, recipe: Recipe, by: str) -> Recipe: ...
+    def recipe(self, sku: str, version: int | None = None) -> Recipe: ...
+    def versions(self, sku: str) -> list[Recipe]: ...
+    def recipes(self, limit: int) -> list[Recipe]: ...
+    def add_work_order(
+        self,
+        number: str | None,
+        recipe: Recipe,
+        planned: Decimal,
+        location: str,
+        note: str | None,
+        by: str,
+        in_use: Callable[[str], bool],
+    ) -> WorkOrder: ...
+    def work_order(self, number: str) -> WorkOrder: ...
+    def work_orders(self, limit: int, before: str | None = None) -> list[WorkOrder]: ...
+    def end(
+        self, number: str, end: str, reason: str | None, by: str, check: Callable[[WorkOrder], None]
+    ) -> WorkOrder: ...
 
 
 class SearchReads(Protocol):

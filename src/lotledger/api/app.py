@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotledger import __version__
-from lotledger.api import admin, barcodes, capture, docs, exports, problems, purchasing, queries, recalls
+from lotledger.api import admin, barcodes, capture, docs, exports, problems, production, purchasing, queries, recalls
 from lotledger.api.access import AccessLog
 from lotledger.api.problems import problem
 from lotledger.api.schemas import install_openapi, responses
@@ -184,6 +184,7 @@ def create_app(lotledger: App) -> FastAPI:
     v1.include_router(exports.router)
     v1.include_router(recalls.router)
     v1.include_router(purchasing.router)
+    v1.include_router(production.router)
     api.include_router(v1)
     web.install(api)
     return api

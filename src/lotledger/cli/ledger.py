@@ -101,6 +101,10 @@ def demo(
             for order in demo_plant.purchase_orders(datetime.now(ledger_app.settings.zone).date()):
                 ledger_app.purchasing.create(order, _local_admin("cli:demo"))
             console.print("Purchase orders: PO-00001 received, PO-00002 partly received, one more open")
+        from lotledger import demo_production
+
+        if demo_production.load(ledger_app, cycles, _local_admin("cli:demo")):
+            console.print("Recipes for DOUGH, BREAD and BREAD-W; work orders: lotledger wo list")
         known = {u.username for u in ledger_app.accounts.users()}
         for username, role in DEMO_USERS:
             if username not in known:

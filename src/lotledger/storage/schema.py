@@ -389,6 +389,56 @@ purchase_order_lines = Table(
     PrimaryKeyConstraint("order_id", "line"),
 )
 
+# --- recipes and work orders ---------------------------------------------------------
+
+# A recipe version is never changed: a change is the next version. Quantities are kept as written (decimal
+# text and its unit): a specification, never summed in SQL. A work order keeps its recipe version, its plan
+# and, once ended, how (cancelled or closed); what it produced is read from the ledger by its number.
+recipes = Table(
+    "recipes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("batch", String(40), nullable=False),
+    Column("yield_pct", String(40), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    UniqueConstraint("item_id", "version"),
+)
+
+recipe_inputs = Table(
+    "recipe_inputs",
+    metadata,
+    Column("recipe_id", Integer, ForeignKey("recipes.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("qty", String(40), nullable=False),
+    Column("uom", String(8), nullable=False),
+    PrimaryKeyConstraint("recipe_id", "position"),
+)
+
+work_orders = Table(
+    "work_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("serial", BigInteger),  # 42 for WO-00042: the next allocated number counts on from the largest
+    Column("recipe_id", Integer, ForeignKey("recipes.id"), nullable=False),
+    Column("planned", String(40), nullable=False),
+    Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("ended", String(16)),  # cancelled or closed
+    Column("ended_at", UTCDateTime),
+    Column("ended_by", String(64)),
+    Column("end_reason", Text),
+    Index(None, "serial"),
+)
+
 # --- accounts (the HTTP API) ----------------------------------------------------
 
 users = Table(

@@ -41,3 +41,8 @@ def order_url(number: str) -> str:
 
 def event_url(event_id: str) -> str:
     return f"/events/{_twice(event_id)}"
+
+
+def output_label_url(number: str, lot: str) -> str:
+    """The GS1-128 label (PDF) of a lot a work order made."""
+    return f"/orders/work/{_twice(number)}/labels/{_twice(lot)}.pdf"
