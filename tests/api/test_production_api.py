@@ -60,7 +60,7 @@ def test_a_work_order_through_the_api(api: Api) -> None:
 def test_refusals_are_problems_naming_the_field(api: Api) -> None:
     refused = api.client.post("/api/v1/recipes", json=RECIPE, headers=api.headers("operator"))
     assert refused.status_code == 403
-    assert refused.json()["detail"] == "saving a recipe needs the quality role; operator-user has the operator role"
+    assert refused.json()["detail"] == "this request needs the quality role; operator-user has the operator role"
     api.client.post("/api/v1/recipes", json=RECIPE, headers=api.headers("quality"))
     opened = api.client.post("/api/v1/work-orders", json={"recipe": "DOUGH", "planned": "5", "location": "LINE"},
                              headers=api.headers("operator")).json()  # fmt: skip
@@ -75,3 +75,11 @@ def test_refusals_are_problems_naming_the_field(api: Api) -> None:
     )
     missing = api.client.get("/api/v1/work-orders/WO-99999", headers=api.headers("viewer"))
     assert (missing.status_code, missing.json()["detail"]) == (404, "no work order WO-99999")
+
+
+def test_a_version_number_too_large_to_store_is_refused_naming_it(api: Api) -> None:
+    api.client.post("/api/v1/recipes", json=RECIPE, headers=api.headers("quality"))
+    order = {"recipe": "DOUGH", "version": 10**36, "planned": "5", "location": "LINE"}
+    answer = api.client.post("/api/v1/work-orders", json=order, headers=api.headers("operator"))
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "version"

@@ -73,6 +73,7 @@ def role(minimum: str) -> Callable[..., Awaitable[Caller]]:
 
 Viewer = Annotated[Caller, Depends(role("viewer"))]
 Operator = Annotated[Caller, Depends(role("operator"))]
+Quality = Annotated[Caller, Depends(role("quality"))]
 Admin = Annotated[Caller, Depends(role("admin"))]
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from lotledger.api.deps import AppDep, JsonBody, Viewer
+from lotledger.api.deps import AppDep, JsonBody, Operator, Quality, Viewer
 from lotledger.api.schemas import request_body, responses
 from lotledger.domain.production import NUMBER, WorkOrderReport
 from lotledger.interchange.jsonout import jsonable
@@ -40,7 +40,7 @@ def report_json(report: WorkOrderReport) -> dict[str, Any]:
     responses=responses({201: "Recipe"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("NewRecipe"),
 )
-def add_recipe(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
+def add_recipe(app: AppDep, who: Quality, body: JsonBody) -> JSONResponse:
     return JSONResponse(jsonable(app.production.add_recipe(body, who)), status_code=201)
 
 
@@ -65,7 +65,7 @@ def recipe_versions(app: AppDep, _: Viewer, sku: Sku) -> JSONResponse:
     responses=responses({201: "WorkOrderReport"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("NewWorkOrder"),
 )
-def create_work_order(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
+def create_work_order(app: AppDep, who: Operator, body: JsonBody) -> JSONResponse:
     return JSONResponse(report_json(app.production.create(body, who)), status_code=201)
 
 
@@ -102,7 +102,7 @@ def work_order(app: AppDep, _: Viewer, number: Number) -> JSONResponse:
     responses=responses({201: "ProductionRecorded"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("Production"),
 )
-def produce(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def produce(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
     event_id, report = app.production.produce(number, body, who)
     return JSONResponse({"event_id": event_id, "work_order": report_json(report)}, status_code=201)
 
@@ -113,7 +113,7 @@ def produce(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONRes
     responses=REPORT,
     openapi_extra=request_body("WorkOrderCancel"),
 )
-def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def cancel(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
     return JSONResponse(report_json(app.production.cancel(number, body, who)))
 
 
@@ -123,5 +123,5 @@ def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResp
     responses=REPORT,
     openapi_extra=request_body("WorkOrderClose"),
 )
-def close(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def close(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
     return JSONResponse(report_json(app.production.close(number, body, who)))

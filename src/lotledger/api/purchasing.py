@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from lotledger.api.deps import AppDep, JsonBody, Viewer
+from lotledger.api.deps import Admin, AppDep, JsonBody, Operator, Viewer
 from lotledger.api.schemas import request_body, responses
 from lotledger.domain.fields import check_keys
 from lotledger.domain.purchasing import OrderReport
@@ -31,7 +31,7 @@ def _report(report: OrderReport, status: int = 200) -> JSONResponse:
     responses=responses({201: "PurchaseOrderReport"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("NewPurchaseOrder"),
 )
-def create(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
+def create(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
     return _report(app.purchasing.create(body, who), 201)
 
 
@@ -67,7 +67,7 @@ def show(app: AppDep, _: Viewer, number: Number) -> JSONResponse:
     responses=responses({201: "PurchaseReceiptRecorded"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("PurchaseReceipt"),
 )
-def receive(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def receive(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
     recorded, report = app.purchasing.receive(number, body, who)
     answer: dict[str, Any] = {"event": jsonable(recorded), "order": jsonable(report)}
     return JSONResponse(answer, status_code=200 if recorded.duplicate else 201)
@@ -79,7 +79,7 @@ def receive(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONRes
     responses=REPORT,
     openapi_extra=request_body("CancelPurchaseOrder"),
 )
-def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def cancel(app: AppDep, who: Admin, number: Number, body: JsonBody) -> JSONResponse:
     check_keys(body, {"reason"}, "cancelling a purchase order")
     return _report(app.purchasing.cancel(number, body.get("reason"), who))
 
@@ -90,6 +90,6 @@ def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResp
     responses=REPORT,
     openapi_extra=request_body("ClosePurchaseOrder"),
 )
-def close(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def close(app: AppDep, who: Admin, number: Number, body: JsonBody) -> JSONResponse:
     check_keys(body, set(), "closing a purchase order")
     return _report(app.purchasing.close(number, who))

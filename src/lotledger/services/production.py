@@ -79,7 +79,9 @@ class Production:
         f.check_keys(document, {"recipe", "version", "planned", "uom", "location", "number", "note"}, "a work order")
         sku = f.code(document.get("recipe"), "recipe")
         version = document.get("version")
-        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+        if version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= 1_000_000
+        ):
             raise ValidationError(f"expected a version number (1, 2 ...), got {version!r}", "version")
         recipe = self.store.recipe(sku, version)
         if not recipe.active:
