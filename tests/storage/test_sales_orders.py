@@ -3,6 +3,9 @@ shipments checked against the order, status from the ledger, closing short, a wr
 
 from __future__ import annotations
 
+import base64
+import re
+import zlib
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,7 +13,14 @@ from typing import Any
 import pytest
 
 from lotledger.domain.errors import Conflict
-from tests.factories import ADMIN, OPERATOR, hold, receive, setup_plant, void
+from tests.factories import ADMIN, OPERATOR, PALLET, hold, line, receive, record, setup_plant, void
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text operators of a reportlab PDF's page streams (ASCII85 and Flate encoded), without pypdf."""
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S)
+    return "".join(zlib.decompress(base64.a85decode(raw.strip(), adobe=True)).decode("latin-1") for raw in streams
+                   if raw.strip().endswith(b"~>"))  # fmt: skip
 
 
 def _stock(app: Any) -> None:
@@ -85,3 +95,18 @@ def test_a_scan_the_order_cannot_take_is_refused_with_the_reason(app: Any) -> No
     with pytest.raises(Conflict, match="more than still open"):
         app.selling.scan(number, "LOT:BREAD:B-4", "16")
     assert app.selling.show(number).status == "open"  # a scan records nothing
+
+
+def test_the_delivery_note_lists_lots_best_before_dates_and_ssccs(app: Any) -> None:
+    _stock(app)
+    number = _order(app)
+    record(app, {"type": "pack", "location": "FG", "container": PALLET, "lines": [line("BREAD", "B-4", 5, "ea")]})
+    ship = {"location": "FG", "lines": [{"item": "BREAD", "lot": "B-3", "qty": "10"}], "containers": [PALLET]}
+    _, report = app.selling.ship(number, ship, OPERATOR)
+    assert report.status == "shipped"
+    pdf = app.selling.delivery_note(number)
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    best_before = (app.selling.today() + timedelta(days=20)).isoformat()
+    for shown in (number, "B-3", "B-4", best_before, PALLET, "Shop", "10 ea", "5 ea"):
+        assert shown in text, shown

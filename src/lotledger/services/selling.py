@@ -23,6 +23,7 @@ from lotledger.domain.events import Ship
 from lotledger.domain.model import Item, LotKey, Partner
 from lotledger.domain.quantities import parse_decimal, to_base
 from lotledger.domain.recording import Recorded
+from lotledger.interchange.delivery_notes import delivery_note_pdf
 from lotledger.ports import SalesOrderStore
 from lotledger.services.barcodes import Barcodes
 from lotledger.services.master_data import MasterData
@@ -108,6 +109,13 @@ class SalesOrders:
         page = self.store.orders(customer, limit, before)
         shipped = self.store.shipped(page)
         return [s.SalesSummary(o, s.status(o, shipped[o.number]), s.progress(o, shipped[o.number])) for o in page]
+
+    def delivery_note(self, number: str) -> bytes:
+        """The delivery note PDF: the order, the customer's address, the lots shipped so far."""
+        report = self.show(number)
+        customer = self.master_data.one(Partner, report.order.customer)
+        assert isinstance(customer, Partner)
+        return delivery_note_pdf(report, customer)
 
     # --- picking and shipping -----------------------------------------------------------------------
 
