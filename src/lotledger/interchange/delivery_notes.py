@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from lotledger.domain.model import Location, Partner
 from lotledger.domain.quantities import format_qty
-from lotledger.domain.selling import SalesReport
+from lotledger.domain.selling import SalesReport, ShippedLot
 from lotledger.interchange.recall_notices import address
 
 
@@ -57,7 +57,7 @@ def delivery_note_pdf(report: SalesReport, customer: Partner, sender: Location |
             cell(f"{format_qty(line.line.ordered)} {line.line.base_uom}"),
             cell(f"{format_qty(line.shipped)} {line.line.base_uom}"),
         ]
-        lots = [lot for lot in report.lots if lot.item == line.line.item] or [None]
+        lots: list[ShippedLot | None] = [lot for lot in report.lots if lot.item == line.line.item] or [None]
         for index, lot in enumerate(lots):
             head = first if index == 0 else [cell("")] * 4
             if lot is None:
