@@ -221,6 +221,6 @@ def check_closable(order: SalesOrder, shipped: Mapping[str, Decimal]) -> None:
         raise Conflict(f"sales order {order.number} is shipped in full already: nothing to close", "number")
 
 
-def refused(item: str, lot: str, why: str, order: SalesOrder, qty: Decimal, unit: str) -> Conflict:
+def refused(item: str, lot: str, why: str, order: SalesOrder, qty: Decimal, unit: str, field: str) -> Conflict:
     """The refusal of a scan or a shipment line, saying why in the floor's words."""
-    return Conflict(f"{item} lot {lot} ({format_qty(qty)} {unit}) cannot go on {order.number}: {why}", "lot")
+    return Conflict(f"{item} lot {lot} ({format_qty(qty)} {unit}) cannot go on {order.number}: {why}", field)

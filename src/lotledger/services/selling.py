@@ -126,14 +126,14 @@ class SalesOrders:
         s.check_shippable(order)
         found = self.barcodes.resolve_scan(f.required_text({"scan": text}, "scan"))
         if found.scan.sscc:
-            self._check(order, [(line.lot, line.qty) for line in found.stock])
+            self._check(order, [(line.lot, line.qty, "scan") for line in found.stock])
             return {"containers": [found.scan.sscc]}
         if found.lot is None:
             raise ValidationError("scan a lot (GS1 with a lot, or LOT:) or a pallet (SSCC)", "scan")
         key = found.lot.lot
         loose = sorted((line for line in found.stock if line.qty > 0), key=lambda line: line.qty, reverse=True)
         if not loose:
-            raise s.refused(key.sku, key.code, "none of it is in stock", order, Decimal(0), found.lot.uom)
+            raise s.refused(key.sku, key.code, "none of it is in stock", order, Decimal(0), found.lot.uom, "scan")
         place = loose[0]
         if qty in (None, ""):
             line = order.line_for(key.sku)
@@ -141,7 +141,7 @@ class SalesOrders:
             amount = min(place.qty, still) if line is not None and still else place.qty
         else:
             amount = parse_decimal(qty, "qty")
-        self._check(order, [(key, amount)])
+        self._check(order, [(key, amount, "scan")])
         entry = {"item": key.sku, "lot": key.code, "qty": str(amount), "uom": found.lot.uom}
         return {"line": entry, "location": place.location, "container": place.container}
 
@@ -162,29 +162,34 @@ class SalesOrders:
             ]  # fmt: skip
         event = parse({**document, "type": "ship", "partner": order.customer, "reference": order.number})
         assert isinstance(event, Ship)
-        taking: list[tuple[LotKey, Decimal]] = []
+        taking: list[tuple[LotKey, Decimal, str]] = []
         for index, line in enumerate(event.lines):
             try:
-                taking.append((LotKey(line.item, line.lot), to_base(line.qty, line.uom, self._uom(line.item))))
+                qty = to_base(line.qty, line.uom, self._uom(line.item))
             except ValidationError as error:
                 raise ValidationError(error.message, f"lines[{index}].{error.field or 'qty'}") from None
-        for sscc in event.containers:
-            taking += [(stock.lot, stock.qty) for stock in self.queries.container(sscc).contents]
-        self.recording.check(event, who)  # the ledger's refusals first: unknown lot, not enough stock there
-        self._check(order, taking)
+            taking.append((LotKey(line.item, line.lot), qty, f"lines[{index}].lot"))
+        for index, sscc in enumerate(event.containers):
+            contents = self.queries.container(sscc).contents
+            taking += [(stock.lot, stock.qty, f"containers[{index}]") for stock in contents]
+        self._check(order, taking)  # the order's reasons first, then the ledger's (not enough stock there...)
+        self.recording.check(event, who)
         recorded = self.recording.record(event, who)
         return recorded, self.show(order.number)
 
-    def _check(self, order: s.SalesOrder, taking: list[tuple[LotKey, Decimal]]) -> None:
+    def _check(self, order: s.SalesOrder, taking: list[tuple[LotKey, Decimal, str]]) -> None:
         """Refuse the first lot the order cannot take, saying why; amounts of one item add up."""
         so_far = dict(self._shipped(order))
         today = self.today()
-        for key, qty in taking:
-            info = self.queries.lot(key)
+        for key, qty, field in taking:
+            try:
+                info = self.queries.lot(key)
+            except NotFound:
+                raise NotFound(f"no lot {key.code} of {key.sku}", field) from None
             lot = fefo.StockLot(key.code, "", "", qty, info.expiry, bool(info.holds))
             why = s.refusal(order, so_far, lot, key.sku, qty, today)
             if why is not None:
-                raise s.refused(key.sku, key.code, why, order, qty, info.uom)
+                raise s.refused(key.sku, key.code, why, order, qty, info.uom, field)
             so_far[key.sku] = so_far.get(key.sku, Decimal(0)) + qty
 
     def _shipped(self, order: s.SalesOrder) -> dict[str, Decimal]:
