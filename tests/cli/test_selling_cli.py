@@ -39,3 +39,12 @@ def test_a_sales_order_from_the_command_line(app: App, db_url: str, tmp_path: Pa
     out = tmp_path / "note.pdf"
     _run("so", "note", "SO-00001", "--out", str(out), *db)
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_the_demo_has_a_shipped_and_an_open_sales_order(tmp_path: Path) -> None:
+    db = ("--db", f"sqlite:///{tmp_path / 'demo.db'}")
+    _run("demo", *db)
+    _run("demo", *db)  # again: no second set of orders
+    listed = json.loads(_run("so", "list", "--format", "json", *db))
+    assert [s["status"] for s in listed] == ["open", "shipped"]
+    assert listed[0]["order"]["number"] == "SO-00041"  # past the plant's shipments' references
