@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from lotledger.domain.errors import Conflict
-from tests.factories import ADMIN, OPERATOR, PALLET, hold, line, receive, record, setup_plant, void
+from lotledger.domain.events import parse_event
+from tests.factories import ADMIN, OPERATOR, PALLET, hold, line, now, receive, record, setup_plant, void
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -110,3 +111,19 @@ def test_the_delivery_note_lists_lots_best_before_dates_and_ssccs(app: Any) -> N
     best_before = (app.selling.today() + timedelta(days=20)).isoformat()
     for shown in (number, "B-3", "B-4", best_before, PALLET, "Shop", "10 ea", "5 ea"):
         assert shown in text, shown
+
+
+def test_a_shipment_landing_first_is_counted_in_the_ledgers_transaction(app: Any, monkeypatch: Any) -> None:
+    _stock(app)
+    number = _order(app, "10")
+    checked = app.selling.recording.check
+
+    def meanwhile(event: Any, who: Any) -> None:  # another picker ships the same order after our first look
+        checked(event, who)
+        app.selling.recording.record(parse_event({**document, "time": now(), "reference": number}), OPERATOR)
+
+    document = {"type": "ship", "location": "FG", "partner": "SHOP", "lines": [line("BREAD", "B-4", 6, "ea")]}
+    monkeypatch.setattr(app.selling.recording, "check", meanwhile)
+    with pytest.raises(Conflict, match="more than still open"):
+        app.selling.ship(number, {"location": "FG", "lines": [{"item": "BREAD", "lot": "B-3", "qty": "6"}]}, OPERATOR)
+    assert app.selling.show(number).lines[0].shipped == 6

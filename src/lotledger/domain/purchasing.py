@@ -135,6 +135,11 @@ class ReceiptReads(Protocol):
         events `excluding` (the ones being recorded: a retry is not counted twice) left out."""
         ...
 
+    def shipped(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        """{sku: quantity in the base unit} shipped under `reference` to `partner`, the same way (a sales
+        order's shipment)."""
+        ...
+
 
 # --- reading a request ----------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import NotFound, ValidationError
 from lotledger.domain.events import Ship
 from lotledger.domain.model import Item, LotKey, Partner
+from lotledger.domain.purchasing import ReceiptReads
 from lotledger.domain.quantities import parse_decimal, to_base
 from lotledger.domain.recording import Recorded
 from lotledger.interchange.delivery_notes import delivery_note_pdf
@@ -126,7 +127,7 @@ class SalesOrders:
         s.check_shippable(order)
         found = self.barcodes.resolve_scan(f.required_text({"scan": text}, "scan"))
         if found.scan.sscc:
-            self._check(order, [(line.lot, line.qty, "scan") for line in found.stock])
+            self._check(order, self._shipped(order), [(line.lot, line.qty, "scan") for line in found.stock])
             return {"containers": [found.scan.sscc]}
         if found.lot is None:
             raise ValidationError("scan a lot (GS1 with a lot, or LOT:) or a pallet (SSCC)", "scan")
@@ -141,7 +142,7 @@ class SalesOrders:
             amount = min(place.qty, still) if line is not None and still else place.qty
         else:
             amount = parse_decimal(qty, "qty")
-        self._check(order, [(key, amount, "scan")])
+        self._check(order, self._shipped(order), [(key, amount, "scan")])
         entry = {"item": key.sku, "lot": key.code, "qty": str(amount), "uom": found.lot.uom}
         return {"line": entry, "location": place.location, "container": place.container}
 
@@ -172,14 +173,24 @@ class SalesOrders:
         for index, sscc in enumerate(event.containers):
             contents = self.queries.container(sscc).contents
             taking += [(stock.lot, stock.qty, f"containers[{index}]") for stock in contents]
-        self._check(order, taking)  # the order's reasons first, then the ledger's (not enough stock there...)
+        self._check(order, self._shipped(order), taking)  # the order's reasons first, then the ledger's
         self.recording.check(event, who)
-        recorded = self.recording.record(event, who)
+        event_id, number = str(event.id), order.number
+
+        def guard(reads: ReceiptReads) -> None:
+            """Again in the ledger's transaction, after earlier writers: two pickers cannot both ship the last."""
+            now = self.store.order(number)  # a cancel or close decided before our turn counts
+            s.check_shippable(now)
+            self._check(now, reads.shipped(number, now.customer, [event_id]), taking)
+
+        recorded = self.recording.record(event, who, guard)
         return recorded, self.show(order.number)
 
-    def _check(self, order: s.SalesOrder, taking: list[tuple[LotKey, Decimal, str]]) -> None:
+    def _check(
+        self, order: s.SalesOrder, shipped: dict[str, Decimal], taking: list[tuple[LotKey, Decimal, str]]
+    ) -> None:
         """Refuse the first lot the order cannot take, saying why; amounts of one item add up."""
-        so_far = dict(self._shipped(order))
+        so_far = dict(shipped)
         today = self.today()
         for key, qty, field in taking:
             try:

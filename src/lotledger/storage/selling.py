@@ -6,7 +6,7 @@ whose partner is its customer; a voided shipment is left out (its void's reversa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,36 +32,45 @@ Shipped = dict[str, Decimal]  # sku -> quantity in the item's base unit
 _ALLOCATE_TRIES = 5
 
 
-def _shipped_under(query: Select[Any], orders: Sequence[SalesOrder]) -> Select[Any]:
-    """`query` over ship movements of events under the orders' numbers to their customers, not voided."""
+def _shipped_under(
+    query: Select[Any], pairs: Collection[tuple[str, str]], excluding: Collection[str] = ()
+) -> Select[Any]:
+    """`query` over ship movements of events under (reference, customer) pairs, not voided, not `excluding`."""
     e, m = t.events.c, t.movements.c
     voided = exists().where(t.voids.c.target_id == e.id)
-    return (
+    query = (
         query.select_from(
             t.movements.join(t.events, m.event_id == e.id)
             .join(t.partners, t.partners.c.id == e.partner_id)
             .join(t.lots, t.lots.c.id == m.lot_id)
             .join(t.items, t.items.c.id == t.lots.c.item_id)
         )
-        .where(e.type == "ship", m.kind == "ship", e.reference.in_(sorted({o.number for o in orders})), ~voided)
-        .where(t.partners.c.code.in_(sorted({o.customer for o in orders})))
+        .where(e.type == "ship", m.kind == "ship", e.reference.in_(sorted({r for r, _ in pairs})), ~voided)
+        .where(t.partners.c.code.in_(sorted({c for _, c in pairs})))
     )
+    return query.where(e.id.not_in(sorted(excluding))) if excluding else query
 
 
-def shipped_totals(conn: Connection, orders: Sequence[SalesOrder]) -> dict[str, Shipped]:
-    """{number: {sku: quantity}} shipped to each order's customer."""
-    found: dict[str, Shipped] = {o.number: {} for o in orders}
-    if not orders:
+def shipped_totals(
+    conn: Connection, pairs: Collection[tuple[str, str]], excluding: Collection[str] = ()
+) -> dict[tuple[str, str], Shipped]:
+    """{(reference, customer): {sku: quantity}} shipped, as `conn` sees the ledger (a guard's read, too)."""
+    found: dict[tuple[str, str], Shipped] = {pair: {} for pair in pairs}
+    if not pairs:
         return found
-    customer = {o.number: o.customer for o in orders}
     e = t.events.c
     query = _shipped_under(
-        select(e.reference, t.partners.c.code, t.items.c.sku, func.sum(t.movements.c.qty)), orders
+        select(e.reference, t.partners.c.code, t.items.c.sku, func.sum(t.movements.c.qty)), pairs, excluding
     ).group_by(e.reference, t.partners.c.code, t.items.c.sku)
     for row in conn.execute(query):
-        if customer.get(str(row[0])) == str(row[1]):
-            found[str(row[0])][str(row[2])] = -from_micro(int(row[3]))  # ship movements take stock out
+        pair = (str(row[0]), str(row[1]))
+        if pair in found:
+            found[pair][str(row[2])] = -from_micro(int(row[3]))  # ship movements take stock out
     return found
+
+
+def _pairs(orders: Sequence[SalesOrder]) -> list[tuple[str, str]]:
+    return [(o.number, o.customer) for o in orders]
 
 
 class SqlSalesOrders:
@@ -92,7 +101,7 @@ class SqlSalesOrders:
             found = self._orders(conn, [number])
             if not found:
                 raise NotFound(f"no sales order {number}", "number")
-            check(found[0], shipped_totals(conn, found)[number])
+            check(found[0], shipped_totals(conn, _pairs(found))[(number, found[0].customer)])
             conn.execute(update(t.sales_orders).where(t.sales_orders.c.number == number).values(**values))
         return self.order(number)
 
@@ -117,14 +126,15 @@ class SqlSalesOrders:
 
     def shipped(self, orders: Sequence[SalesOrder]) -> dict[str, Shipped]:
         with reading(self.engine) as conn:
-            return shipped_totals(conn, orders)
+            found = shipped_totals(conn, _pairs(orders))
+        return {number: found[(number, customer)] for number, customer in _pairs(orders)}
 
     def shipped_lots(self, order: SalesOrder) -> list[ShippedLot]:
         """The lots shipped against `order`, by pallet (SSCC, "" when loose), with their best-before date."""
         lots, m = t.lots.c, t.movements.c
         columns = (t.items.c.sku, lots.code, t.items.c.uom, lots.expiry, m.container)
         query = (
-            _shipped_under(select(*columns, func.sum(m.qty)), [order])
+            _shipped_under(select(*columns, func.sum(m.qty)), _pairs([order]))
             .group_by(*columns)
             .order_by(t.items.c.sku, lots.code, m.container)
         )
