@@ -3,6 +3,8 @@ order page shows the pick list and what went out, and links the delivery note.""
 
 from __future__ import annotations
 
+import re
+
 from tests.factories import hold, receive
 from tests.web.conftest import Pages
 from tests.web.test_floor import alert
@@ -30,8 +32,22 @@ def test_an_order_from_the_list_page_to_the_delivery_note(pages: Pages) -> None:
     wrong = floor.post("/orders/sales/SO-00001/scan", {"scan": "LOT:BREAD:B-1"}, page="/orders/sales/SO-00001")
     assert wrong.status_code == 409
     assert alert(wrong) == "Scan: BREAD lot B-1 (20 ea) cannot go on SO-00001: held"
-    good = floor.post("/orders/sales/SO-00001/scan", {"scan": "LOT:BREAD:B-2"}, page="/orders/sales/SO-00001")
-    assert good.headers["location"] == "/orders/sales/SO-00001?done=shipped"
+    good = floor.post("/orders/sales/SO-00001/scan", {"scan": "LOT:BREAD:B-2", "qty": "15"},
+                      page="/orders/sales/SO-00001")  # fmt: skip
+    assert "Added to the shipment." in good.text
+    draft = re.findall(r'name="draft" value="([^"]*)"', good.text)
+    assert draft == ["lot|BREAD|B-2|15|ea|FG|"]
+    more = floor.post("/orders/sales/SO-00001/scan", [("draft", draft[0]), ("scan", "LOT:BREAD:B-2"), ("qty", "6")],
+                      page="/orders/sales/SO-00001")  # fmt: skip
+    assert alert(more) == "Scan: BREAD lot B-2 (6 ea) cannot go on SO-00001: more than still open"
+    assert re.findall(r'name="draft" value="([^"]*)"', more.text) == draft  # the draft is kept
+    sent = floor.post("/orders/sales/SO-00001/scan", [("draft", draft[0]), ("action", "ship")],
+                      page="/orders/sales/SO-00001")  # fmt: skip
+    assert sent.headers["location"] == "/orders/sales/SO-00001?done=shipped"
+    rest = floor.post("/orders/sales/SO-00001/scan", {"scan": "LOT:BREAD:B-2"}, page="/orders/sales/SO-00001")
+    assert re.findall(r'name="draft" value="([^"]*)"', rest.text) == ["lot|BREAD|B-2|5|ea|FG|"]  # what is open
+    floor.post("/orders/sales/SO-00001/scan", [("draft", "lot|BREAD|B-2|5|ea|FG|"), ("action", "ship")],
+               page="/orders/sales/SO-00001")  # fmt: skip
     after = floor.get("/orders/sales/SO-00001?done=shipped")
     assert '<span class="badge released">shipped</span>' in after.text
     assert 'href="/orders/sales/SO-00001/delivery-note.pdf"' in after.text

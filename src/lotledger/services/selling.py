@@ -9,7 +9,7 @@ the customer's minimum shelf life, not more than still open.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -120,15 +120,24 @@ class SalesOrders:
 
     # --- picking and shipping -----------------------------------------------------------------------
 
-    def scan(self, number: str, text: str, qty: object = None) -> dict[str, Any]:
-        """What a scan adds to the order's shipment draft: a lot line (`qty` in the item's unit; by default what
-        is still open, as far as one place holds it) or a whole pallet; refused with the reason otherwise."""
+    def scan(
+        self, number: str, text: str, qty: object = None, draft: Sequence[Mapping[str, Any]] = ()
+    ) -> dict[str, Any]:
+        """What a scan adds to the order's shipment `draft` (earlier scans' answers): a lot line (`qty` in the
+        item's unit; by default what is still open, as far as one place holds it) or a whole pallet, each with
+        where it is; refused with the reason otherwise (the draft counts as shipped)."""
         order = self.store.order(number)
         s.check_shippable(order)
         found = self.barcodes.resolve_scan(f.required_text({"scan": text}, "scan"))
+        shipped = self._shipped(order)
+        for key, amount, _ in self._taking(draft):
+            shipped[key.sku] = shipped.get(key.sku, Decimal(0)) + amount
         if found.scan.sscc:
-            self._check(order, self._shipped(order), [(line.lot, line.qty, "scan") for line in found.stock])
-            return {"containers": [found.scan.sscc]}
+            if any(found.scan.sscc in entry.get("containers", ()) for entry in draft):
+                raise ValidationError(f"pallet {found.scan.sscc} is in the shipment already", "scan")
+            self._check(order, shipped, [(line.lot, line.qty, "scan") for line in found.stock])
+            where = found.stock[0].location if found.stock else ""
+            return {"containers": [found.scan.sscc], "location": where}
         if found.lot is None:
             raise ValidationError("scan a lot (GS1 with a lot, or LOT:) or a pallet (SSCC)", "scan")
         key = found.lot.lot
@@ -137,14 +146,40 @@ class SalesOrders:
             raise s.refused(key.sku, key.code, "none of it is in stock", order, Decimal(0), found.lot.uom, "scan")
         place = loose[0]
         if qty in (None, ""):
-            line = order.line_for(key.sku)
-            still = next((p.open for p in s.progress(order, self._shipped(order)) if p.line.item == key.sku), None)
-            amount = min(place.qty, still) if line is not None and still else place.qty
+            still = next((p.open for p in s.progress(order, shipped) if p.line.item == key.sku), None)
+            amount = min(place.qty, still) if still else place.qty
         else:
             amount = parse_decimal(qty, "qty")
-        self._check(order, self._shipped(order), [(key, amount, "scan")])
+        self._check(order, shipped, [(key, amount, "scan")])
         entry = {"item": key.sku, "lot": key.code, "qty": str(amount), "uom": found.lot.uom}
-        return {"line": entry, "location": place.location, "container": place.container}
+        if place.container:
+            entry["container"] = place.container
+        return {"line": entry, "location": place.location}
+
+    def ship_draft(
+        self, number: str, draft: Sequence[Mapping[str, Any]], location: str, who: Caller
+    ) -> tuple[Recorded, s.SalesReport]:
+        """Ship what the scans put in the draft: one ship event from `location` (default: the first scan's)."""
+        if not draft:
+            raise ValidationError("scan a lot or a pallet first: the shipment is empty", "scan")
+        shipment = {
+            "location": location or str(draft[0].get("location", "")),
+            "lines": [dict(entry["line"]) for entry in draft if "line" in entry],
+            "containers": [sscc for entry in draft for sscc in entry.get("containers", ())],
+        }
+        return self.ship(number, shipment, who)
+
+    def _taking(self, draft: Sequence[Mapping[str, Any]]) -> list[tuple[LotKey, Decimal, str]]:
+        """The lots and base quantities a draft's entries take."""
+        taking: list[tuple[LotKey, Decimal, str]] = []
+        for entry in draft:
+            line = entry.get("line")
+            if line:
+                qty = to_base(parse_decimal(line["qty"], "qty"), line["uom"], self._uom(line["item"]))
+                taking.append((LotKey(line["item"], line["lot"]), qty, "scan"))
+            for sscc in entry.get("containers", ()):
+                taking += [(stock.lot, stock.qty, "scan") for stock in self.queries.container(sscc).contents]
+        return taking
 
     def ship(self, number: str, raw: Mapping[str, Any], who: Caller) -> tuple[Recorded, s.SalesReport]:
         """Record a shipment against the order: `location`, `lines` (item, lot, qty, uom) and/or `containers`

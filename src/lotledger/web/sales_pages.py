@@ -99,24 +99,40 @@ def order_page(request: Request, who: Viewer, number: str, done: str = "") -> Re
 
 @router.post("/orders/sales/{number}/scan")
 def scan(request: Request, who: Operator, number: str, form: CheckedForm) -> Response:
-    """A scan at picking: checked against the order (refused with why), then shipped as one ship event."""
+    """Picking by scan: a good scan joins the shipment draft (kept in the form), a lot the order cannot take is
+    refused with why; "Ship" records the draft as one ship event."""
     app, number = app_of(request), segment(number)
+    draft = [entry for entry in map(_entry, form.all("draft")) if entry]
     try:
-        found = app.selling.scan(number, form.get("scan"), form.get("qty") or None)
-        location = form.get("location") or found.get("location", "")
-        shipment: dict[str, Any] = {"location": location}
-        if "containers" in found:
-            shipment["containers"] = found["containers"]
-        else:
-            line = dict(found["line"])
-            if found.get("container"):
-                line["container"] = found["container"]
-            shipment["lines"] = [line]
-        app.selling.ship(number, shipment, who.caller)
+        if form.get("action") == "ship":
+            app.selling.ship_draft(number, draft, form.get("location"), who.caller)
+            return RedirectResponse(f"{sales_order_url(number)}?done=shipped", status_code=303)
+        draft.append(app.selling.scan(number, form.get("scan"), form.get("qty") or None, draft))
     except LotledgerError as error:
         report = app.selling.show(number)
-        return _order_page(request, who, report, message=words(error), status=status_for(error), kept=form)
-    return RedirectResponse(f"{sales_order_url(number)}?done=shipped", status_code=303)
+        return _order_page(request, who, report, message=words(error), status=status_for(error), kept=form, draft=draft)
+    return _order_page(request, who, app.selling.show(number), kept=form, draft=draft, added=True)
+
+
+def _encoded(entry: dict[str, Any]) -> str:
+    """A draft entry as one hidden field: codes hold no "|"."""
+    if "containers" in entry:
+        return "|".join(("pallet", entry["containers"][0], entry.get("location", "")))
+    line = entry["line"]
+    return "|".join(("lot", line["item"], line["lot"], line["qty"], line["uom"], entry.get("location", ""),
+                     line.get("container", "")))  # fmt: skip
+
+
+def _entry(text: str) -> dict[str, Any] | None:
+    parts = text.split("|")
+    if parts[0] == "pallet" and len(parts) == 3:
+        return {"containers": [parts[1]], "location": parts[2]}
+    if parts[0] == "lot" and len(parts) == 7:
+        line = {"item": parts[1], "lot": parts[2], "qty": parts[3], "uom": parts[4]}
+        if parts[6]:
+            line["container"] = parts[6]
+        return {"line": line, "location": parts[5]}
+    return None  # not what this page wrote: left out
 
 
 @router.post("/orders/sales/{number}/close")
@@ -156,6 +172,8 @@ def _order_page(
     message: str = "",
     status: int = 200,
     kept: Form | None = None,
+    draft: list[dict[str, Any]] | None = None,
+    added: bool = False,
 ) -> Response:
     app = app_of(request)
     undecided = report.status in ("open", "partly shipped")
@@ -171,7 +189,9 @@ def _order_page(
         badge=BADGES[report.status],
         done=done,
         message=message,
-        kept={"scan": kept.get("scan"), "qty": kept.get("qty"), "location": kept.get("location")} if kept else {},
+        kept={"location": kept.get("location")} if kept else {},
+        draft=[(entry, _encoded(entry)) for entry in draft or []],
+        added=added,
         locations=places,
         can_pick=undecided and who.user.can("operator"),
         can_close=undecided and report.status != "open" and who.user.can(PLANNER),
