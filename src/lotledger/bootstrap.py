@@ -21,6 +21,7 @@ from lotledger.services.queries import Queries
 from lotledger.services.recalls import Recalls
 from lotledger.services.recording import Recording
 from lotledger.services.search import Search
+from lotledger.services.selling import SalesOrders
 from lotledger.services.verification import Verification
 
 
@@ -48,6 +49,7 @@ class App:
     timeline: Timeline  # a lot's events newest first, a page at a time; one event in full
     purchasing: PurchaseOrders  # purchase orders; their receipts, open lines and status read from the ledger
     production: Production  # recipes and work orders: FEFO lots, production, yield and variance
+    selling: SalesOrders  # sales orders: FEFO pick lists, picking by scan, shipments and status from the ledger
 
     def close(self) -> None:
         self.recording.close()
@@ -75,6 +77,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.recalls import SqlRecalls
     from lotledger.storage.record_reads import SqlRecord
     from lotledger.storage.search_reads import SqlSearchReads
+    from lotledger.storage.selling import SqlSalesOrders
     from lotledger.storage.sscc import SsccAllocator
 
     settings = settings or Settings.from_env()
@@ -86,13 +89,14 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     recall_store = SqlRecalls(engine)
     verification = Verification(SqlRecord(engine), lambda: MemoryLedger(Policy(settings.future_margin)))
     recording, master_data, queries = Recording(ledger), MasterData(ledger, catalog), Queries(reader, reader, catalog)
+    barcodes = Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension)
     return App(
         settings,
         recording,
         master_data,
         queries,
         Accounts(SqlAccountStore(engine), settings.session_idle),
-        Barcodes(reader, catalog, SsccAllocator(engine), settings.gs1_company_prefix, settings.sscc_extension),
+        barcodes,
         verification,
         Backups(SqlBackups(engine), verification, _open_copy),
         Recalls(recall_store, queries, master_data, recording),
@@ -109,6 +113,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         production=Production(
             SqlProduction(engine), queries, master_data, recording, settings.zone, settings.lot_pattern
         ),
+        selling=SalesOrders(SqlSalesOrders(engine), recording, master_data, queries, barcodes, settings.zone),
     )
 
 

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from lotledger.domain import genealogy as gen
 from lotledger.domain import trace as tr
@@ -29,6 +29,7 @@ from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.domain.recording import Attribution, Outcome
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
 from lotledger.domain.search import Match
+from lotledger.domain.selling import NewSalesOrder, SalesOrder, ShippedLot
 
 
 class Ledger(Protocol):
@@ -221,6 +222,19 @@ class TimelineReads(Protocol):
         self, key: LotKey, before: tuple[datetime, int] | None = None, limit: int = ...
     ) -> list[EventRecord]: ...
     def event(self, event_id: str) -> EventRecord: ...
+
+
+class SalesOrderStore(Protocol):
+    """Sales orders and their lines; what was shipped against them, summed from the ledger."""
+
+    def create(self, order: NewSalesOrder, by: str) -> SalesOrder: ...
+    def decide(
+        self, number: str, check: Callable[[SalesOrder, dict[str, Decimal]], None], values: Mapping[str, Any]
+    ) -> SalesOrder: ...
+    def order(self, number: str) -> SalesOrder: ...
+    def orders(self, customer: str | None, limit: int, before: str | None = None) -> list[SalesOrder]: ...
+    def shipped(self, orders: list[SalesOrder]) -> dict[str, dict[str, Decimal]]: ...
+    def shipped_lots(self, order: SalesOrder) -> list[ShippedLot]: ...
 
 
 class PurchaseOrderStore(Protocol):

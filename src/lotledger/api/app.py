@@ -12,7 +12,19 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lotledger import __version__
-from lotledger.api import admin, barcodes, capture, docs, exports, problems, production, purchasing, queries, recalls
+from lotledger.api import (
+    admin,
+    barcodes,
+    capture,
+    docs,
+    exports,
+    problems,
+    production,
+    purchasing,
+    queries,
+    recalls,
+    selling,
+)
 from lotledger.api.access import AccessLog
 from lotledger.api.problems import problem
 from lotledger.api.schemas import install_openapi, responses
@@ -185,6 +197,7 @@ def create_app(lotledger: App) -> FastAPI:
     v1.include_router(recalls.router)
     v1.include_router(purchasing.router)
     v1.include_router(production.router)
+    v1.include_router(selling.router)
     api.include_router(v1)
     web.install(api)
     return api

@@ -362,7 +362,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (EventBatch, Item, Location, Partner)
 def component_schemas() -> dict[str, Any]:
     """`components.schemas` of every model here and in `schemas_out`, each nested model hoisted once."""
     # They describe bodies in terms of this module's models.
-    from lotledger.api import schemas_out, schemas_production, schemas_purchasing, schemas_recall
+    from lotledger.api import schemas_out, schemas_production, schemas_purchasing, schemas_recall, schemas_selling
 
     named: dict[str, Any] = {"Event": Event}
     models = (
@@ -375,6 +375,8 @@ def component_schemas() -> dict[str, Any]:
         *schemas_purchasing.RESPONSES,
         *schemas_production.REQUESTS,
         *schemas_production.RESPONSES,
+        *schemas_selling.REQUESTS,
+        *schemas_selling.RESPONSES,
     )
     named.update((model.__name__, model) for model in models)
     found: dict[str, Any] = {}

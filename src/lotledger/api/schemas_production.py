@@ -176,7 +176,7 @@ class LotPick(BaseModel):
 
 class LotSkipped(BaseModel):
     stock: StockLot
-    why: Literal["held", "expired"]
+    why: Literal["held", "expired", "too short a shelf life"]
 
 
 class LotSuggestion(BaseModel):

@@ -105,6 +105,11 @@ def demo(
 
         if demo_production.load(ledger_app, cycles, _local_admin("cli:demo")):
             console.print("Recipes for DOUGH, BREAD and BREAD-W; work orders: lotledger wo list")
+        from lotledger import demo_selling
+
+        today = datetime.now(ledger_app.settings.zone).date()
+        if demo_selling.load(ledger_app, cycles, today, _local_admin("cli:demo")):
+            console.print("Sales orders: one shipped, one open with its pick list: lotledger so list")
         known = {u.username for u in ledger_app.accounts.users()}
         for username, role in DEMO_USERS:
             if username not in known:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 HELD = "held"
 EXPIRED = "expired"
+SHORT = "too short a shelf life"  # expires before the customer's minimum remaining shelf life runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Pick:
 @dataclass(frozen=True, slots=True)
 class Skipped:
     stock: StockLot
-    why: str  # held or expired
+    why: str  # held, expired or too short a shelf life
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +48,28 @@ class Suggestion:
     short: Decimal  # what the usable stock does not cover (0 when covered)
 
 
-def skip_reason(stock: StockLot, today: date) -> str | None:
-    """Why a lot cannot be taken today: held (quality said no), expired (the ledger would refuse it)."""
+def skip_reason(stock: StockLot, today: date, good_until: date | None = None) -> str | None:
+    """Why a lot cannot be taken today: held (quality said no), expired (the ledger would refuse it), or, when a
+    customer wants it good until `good_until`, too short a shelf life (it expires before then)."""
     if stock.held:
         return HELD
     if stock.expiry is not None and stock.expiry < today:
         return EXPIRED
+    if good_until is not None and stock.expiry is not None and stock.expiry < good_until:
+        return SHORT
     return None
 
 
-def suggest(stock: list[StockLot], needed: Decimal, location: str, today: date) -> Suggestion:
-    """Lots to take `needed` from, first expired first out, preferring stock at `location`."""
+def suggest(
+    stock: list[StockLot], needed: Decimal, location: str, today: date, good_until: date | None = None
+) -> Suggestion:
+    """Lots to take `needed` from, first expired first out, preferring stock at `location`; none that expires
+    before `good_until` (a customer's minimum remaining shelf life)."""
     usable, skipped = [], []
     for line in stock:
         if line.qty <= 0:
             continue
-        why = skip_reason(line, today)
+        why = skip_reason(line, today, good_until)
         if why is None:
             usable.append(line)
         else:

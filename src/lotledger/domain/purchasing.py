@@ -135,6 +135,11 @@ class ReceiptReads(Protocol):
         events `excluding` (the ones being recorded: a retry is not counted twice) left out."""
         ...
 
+    def shipped(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        """{sku: quantity in the base unit} shipped under `reference` to `partner`, the same way (a sales
+        order's shipment)."""
+        ...
+
 
 # --- reading a request ----------------------------------------------------------------------------
 
@@ -149,9 +154,15 @@ def parse_new_order(raw: Mapping[str, Any], items: Mapping[str, Item]) -> NewOrd
     supplier = f.code(document.get("supplier"), "supplier")
     tolerance = parse_tolerance(document.get("tolerance", "0"))
     note = f.text(document, "note", required=False)
-    raw_lines = document.get("lines")
+    lines = order_lines(document.get("lines"), items, "a purchase order", "expected")
+    return NewOrder(number, supplier, tuple(lines), tolerance, note)
+
+
+def order_lines(raw_lines: object, items: Mapping[str, Item], what: str, date_key: str) -> list[OrderLine]:
+    """An order's lines (item, qty, uom, and a date under `date_key`), one per item, each field named on refusal
+    (a sales order's lines read the same, with their requested date)."""
     if not isinstance(raw_lines, list) or not raw_lines:
-        raise ValidationError("a purchase order needs at least one line", "lines")
+        raise ValidationError(f"{what} needs at least one line", "lines")
     if len(raw_lines) > MAX_LINES:
         raise ValidationError(f"{len(raw_lines)} lines: at most {MAX_LINES} on one order", "lines")
     lines: list[OrderLine] = []
@@ -159,7 +170,7 @@ def parse_new_order(raw: Mapping[str, Any], items: Mapping[str, Item]) -> NewOrd
         path = f"lines[{index}]."
         if not isinstance(entry, dict):
             raise ValidationError("expected an object with item, qty, uom", f"lines[{index}]")
-        f.check_keys(entry, {"item", "qty", "uom", "expected"}, "an order line", path)
+        f.check_keys(entry, {"item", "qty", "uom", date_key}, "an order line", path)
         sku = f.code(entry.get("item"), path + "item")
         item = items.get(sku)
         if item is None:
@@ -176,9 +187,9 @@ def parse_new_order(raw: Mapping[str, Any], items: Mapping[str, Item]) -> NewOrd
             ordered = to_base(qty, uom, item.uom)
         except ValidationError as error:
             raise ValidationError(error.message, path + (error.field or "qty")) from None
-        expected = f.calendar_date(entry.get("expected"), path + "expected")
-        lines.append(OrderLine(index + 1, sku, qty, uom, ordered, item.uom, expected))
-    return NewOrder(number, supplier, tuple(lines), tolerance, note)
+        when = f.calendar_date(entry.get(date_key), path + date_key)
+        lines.append(OrderLine(index + 1, sku, qty, uom, ordered, item.uom, when))
+    return lines
 
 
 def parse_tolerance(value: object) -> Decimal:

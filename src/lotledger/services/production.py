@@ -196,16 +196,7 @@ class Production:
         return bool(self.queries.events(EventFilter(reference=number), None, 1).events)
 
     def _stock(self, sku: str) -> list[fefo.StockLot]:
-        """The item's stock by lot and place, with each lot's expiry and whether it is held."""
-        infos: dict[str, tuple[date | None, bool]] = {}
-        stock = []
-        for line in self.queries.balances(sku=sku):
-            if line.lot.code not in infos:
-                info = self.queries.lot(line.lot)
-                infos[line.lot.code] = (info.expiry, bool(info.holds))
-            expiry, held = infos[line.lot.code]
-            stock.append(fefo.StockLot(line.lot.code, line.location, line.container, line.qty, expiry, held))
-        return stock
+        return fefo_stock(self.queries, sku)
 
     def _item(self, sku: str, field: str) -> Item:
         try:
@@ -294,6 +285,19 @@ class Production:
                 output["expiry"] = line["expiry"]
             outputs.append(output)
         return outputs
+
+
+def fefo_stock(queries: Queries, sku: str, lot: str | None = None) -> list[fefo.StockLot]:
+    """The item's stock (of one lot) by lot and place, with each lot's expiry and whether it is held."""
+    infos: dict[str, tuple[date | None, bool]] = {}
+    stock = []
+    for line in queries.balances(sku=sku, lot=lot):
+        if line.lot.code not in infos:
+            info = queries.lot(line.lot)
+            infos[line.lot.code] = (info.expiry, bool(info.holds))
+        expiry, held = infos[line.lot.code]
+        stock.append(fefo.StockLot(line.lot.code, line.location, line.container, line.qty, expiry, held))
+    return stock
 
 
 def _lines(document: dict[str, Any], key: str, *, required: bool) -> list[dict[str, Any]]:

@@ -144,10 +144,17 @@ class MemoryTransaction:
         return row.digest if row else None
 
     def received(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        return self._under("receive", reference, partner, excluding)
+
+    def shipped(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        return {sku: -qty for sku, qty in self._under("ship", reference, partner, excluding).items()}
+
+    def _under(self, kind: str, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        """{sku: net movement} of the `kind` events under `reference` with `partner`, voided ones left out."""
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for event_id, row in self.state.events.items():
             record = row.record
-            if record.type != "receive" or record.reference != reference or record.document.get("partner") != partner:
+            if record.type != kind or record.reference != reference or record.document.get("partner") != partner:
                 continue
             if event_id in self.state.voids or event_id in excluding:
                 continue

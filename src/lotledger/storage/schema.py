@@ -389,6 +389,41 @@ purchase_order_lines = Table(
     PrimaryKeyConstraint("order_id", "line"),
 )
 
+# --- sales orders --------------------------------------------------------------------
+
+# An order keeps its lines, the customer's minimum shelf life and what people decided (cancelled, closed short);
+# what was shipped is read from the ledger: the ship events whose reference is the number (services/selling.py).
+sales_orders = Table(
+    "sales_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(128), nullable=False, unique=True),
+    Column("customer_id", Integer, ForeignKey("partners.id"), nullable=False),
+    Column("min_shelf_days", Integer, nullable=False),
+    Column("note", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("cancelled_at", UTCDateTime),
+    Column("cancelled_by", String(64)),
+    Column("cancel_reason", Text),
+    Column("closed_at", UTCDateTime),
+    Column("closed_by", String(64)),
+    Index(None, "customer_id", "id"),
+)
+
+sales_order_lines = Table(
+    "sales_order_lines",
+    metadata,
+    Column("order_id", Integer, ForeignKey("sales_orders.id"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("item_id", Integer, ForeignKey("items.id"), nullable=False),
+    Column("qty", String(40), nullable=False),  # as ordered, in `uom`
+    Column("uom", String(8), nullable=False),
+    Column("ordered", BigInteger, nullable=False),  # micro-units of the item's base unit
+    Column("requested", Date),
+    PrimaryKeyConstraint("order_id", "line"),
+)
+
 # --- recipes and work orders ---------------------------------------------------------
 
 # A recipe version is never changed: a change is the next version. Quantities are kept as written (decimal

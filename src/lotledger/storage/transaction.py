@@ -23,6 +23,7 @@ from lotledger.storage import schema as t
 from lotledger.storage.ledger_state import LedgerState
 from lotledger.storage.purchasing import received_totals
 from lotledger.storage.schema import db_time
+from lotledger.storage.selling import shipped_totals
 from lotledger.storage.trace import rebuild_closure
 
 
@@ -61,6 +62,11 @@ class SqlTransaction(LedgerState):
         """What a guard asks (`domain.purchasing.ReceiptReads`): receipts under `reference` from `partner`."""
         self.flush()
         return received_totals(self.conn, [(reference, partner)], excluding)[(reference, partner)]
+
+    def shipped(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
+        """What a guard asks of a sales order: shipments under `reference` to `partner`."""
+        self.flush()
+        return shipped_totals(self.conn, [(reference, partner)], excluding)[(reference, partner)]
 
     # --- applying ----------------------------------------------------------------------
 

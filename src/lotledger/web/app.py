@@ -19,6 +19,7 @@ from lotledger.web import (
     production_pages,
     purchasing_pages,
     recall_pages,
+    sales_pages,
     search,
 )
 from lotledger.web.render import page
@@ -29,6 +30,7 @@ ROUTERS = [
     recall_pages.router,
     purchasing_pages.router,
     production_pages.router,
+    sales_pages.router,
     export_pages.router,
     admin_pages.router,
     master_pages.router,

@@ -46,3 +46,8 @@ def event_url(event_id: str) -> str:
 def output_label_url(number: str, lot: str) -> str:
     """The GS1-128 label (PDF) of a lot a work order made."""
     return f"/orders/work/{_twice(number)}/labels/{_twice(lot)}.pdf"
+
+
+def sales_order_url(number: str) -> str:
+    """A sales order's page (a number may hold "/")."""
+    return f"/orders/sales/{_twice(number)}"
