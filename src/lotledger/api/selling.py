@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, JsonBody, Viewer
+from lotledger.api.deps import Admin, AppDep, JsonBody, Operator, Viewer
 from lotledger.api.purchasing import CODE
 from lotledger.api.schemas import request_body, responses
 from lotledger.domain.fields import check_keys
@@ -32,7 +32,7 @@ def _report(report: SalesReport, status: int = 200) -> JSONResponse:
     responses=responses({201: "SalesOrderReport"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("NewSalesOrder"),
 )
-def create(app: AppDep, who: Viewer, body: JsonBody) -> JSONResponse:
+def create(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
     return _report(app.selling.create(body, who), 201)
 
 
@@ -65,7 +65,7 @@ def show(app: AppDep, _: Viewer, number: Number) -> JSONResponse:
     responses=responses({201: "SalesShipmentRecorded"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("SalesShipment"),
 )
-def ship(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def ship(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
     recorded, report = app.selling.ship(number, body, who)
     answer: dict[str, Any] = {"event": jsonable(recorded), "order": jsonable(report)}
     return JSONResponse(answer, status_code=200 if recorded.duplicate else 201)
@@ -77,7 +77,7 @@ def ship(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONRespon
     responses=REPORT,
     openapi_extra=request_body("CancelSalesOrder"),
 )
-def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def cancel(app: AppDep, who: Admin, number: Number, body: JsonBody) -> JSONResponse:
     check_keys(body, {"reason"}, "cancelling a sales order")
     return _report(app.selling.cancel(number, body.get("reason"), who))
 
@@ -88,7 +88,7 @@ def cancel(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResp
     responses=REPORT,
     openapi_extra=request_body("CloseSalesOrder"),
 )
-def close(app: AppDep, who: Viewer, number: Number, body: JsonBody) -> JSONResponse:
+def close(app: AppDep, who: Admin, number: Number, body: JsonBody) -> JSONResponse:
     check_keys(body, set(), "closing a sales order")
     return _report(app.selling.close(number, who))
 
