@@ -95,7 +95,7 @@ class Production(BaseModel):
     )
     inputs: list[ProductionInput] = Field(min_length=1, max_length=100)
     outputs: list[ProductionOutput] | None = Field(
-        None, max_length=100, description="Default: one new lot of what the plan still lacks"
+        None, max_length=100, description="Default: one new lot of what the inputs make at the expected yield"
     )
     time: AwareDatetime | None = Field(None, description="Default: now")
     note: Note | None = None

@@ -149,7 +149,9 @@ def wo_show(number: Number, db: DbOption = None, format: FormatOption = Format.t
 def wo_produce(
     ctx: typer.Context,
     number: Number,
-    output: Annotated[str | None, typer.Option(help="Output made (default: what the plan still lacks).")] = None,
+    output: Annotated[
+        str | None, typer.Option(help="Output made (default: what the inputs make at the expected yield).")
+    ] = None,
     lot: Annotated[str | None, typer.Option(help="The output's lot code (default: LOTLEDGER_LOT_PATTERN).")] = None,
     note: Annotated[str | None, typer.Option()] = None,
     db: DbOption = None,

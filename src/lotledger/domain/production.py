@@ -335,6 +335,13 @@ def variance(recipe: Recipe, planned: Decimal, consumed: list[Consumed], made: l
     )
 
 
+def output_from(recipe: Recipe, used: Mapping[str, Decimal]) -> Decimal:
+    """What `used` (each input's quantity in its item's unit) makes at the recipe's expected yield: the input
+    in shortest supply decides, and a recipe input not used at all makes nothing."""
+    supports = [used.get(i.item, Decimal(0)) * recipe.batch / i.base_qty for i in recipe.inputs]
+    return _qty(min(supports) * recipe.yield_pct / 100) if supports else Decimal(0)
+
+
 def used_of(lines: list[InputUse], sku: str) -> Decimal:
     return next((u.consumed for u in lines if u.item == sku), Decimal(0))
 

@@ -131,7 +131,8 @@ class Production:
 
     def produce(self, number: str, raw: Mapping[str, Any], who: Caller) -> tuple[str, p.WorkOrderReport]:
         """Record a `produce` event for the work order: the lots consumed, and its output (by default one new
-        lot of what the plan still lacks, coded by the lot pattern). Answers the event id and the report."""
+        lot, coded by the lot pattern, of what these inputs make at the expected yield). Answers the event id
+        and the report."""
         document = dict(raw)
         f.check_keys(document, {"inputs", "outputs", "time", "note", "actor"}, "a production")
         order = self.store.work_order(p.number_of(number))
@@ -139,7 +140,7 @@ class Production:
         when = f.moment(document["time"]) if document.get("time") else self.clock().astimezone(self.zone)
         inputs = [self._input(order, line, i) for i, line in enumerate(_lines(document, "inputs", required=True))]
         with self._coding:
-            outputs = self._outputs(order, document, when.date())
+            outputs = self._outputs(order, document, when.date(), inputs)
             event = {
                 "id": str(uuid.uuid4()),
                 "type": "produce",
@@ -256,15 +257,26 @@ class Production:
         where = ", ".join(sorted({s.location for s in places}))
         raise ValidationError(f"lot {sku}/{lot} is at {where}: say which location it is taken from", path + "location")
 
-    def _outputs(self, order: p.WorkOrder, document: dict[str, Any], day: date) -> list[dict[str, Any]]:
+    def _outputs(
+        self, order: p.WorkOrder, document: dict[str, Any], day: date, inputs: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         recipe = order.recipe
         lines = _lines(document, "outputs", required=False)
-        if not lines:
-            _, so_far = self._production(order)
-            left = order.planned - sum((m.qty for m in so_far), Decimal(0))
-            if left <= 0:
-                raise ValidationError("the plan is reached: say how much was made (outputs[0].qty)", "outputs")
-            lines = [{"qty": str(left)}]
+        if not lines:  # what these inputs make: never more than was consumed for (a phantom lot otherwise)
+            used: dict[str, Decimal] = {}
+            for i, line in enumerate(inputs):
+                qty = parse_decimal(line["qty"], f"inputs[{i}].qty")
+                base = to_base(qty, line["uom"], self._uom(line["item"]))
+                used[line["item"]] = used.get(line["item"], Decimal(0)) + base
+            made = p.output_from(recipe, used)
+            if made <= 0:
+                names = ", ".join(i.item for i in recipe.inputs)
+                raise ValidationError(
+                    f"these inputs make no {recipe.item} by recipe {recipe.label} ({names}): "
+                    "say how much was made (outputs[0].qty)",
+                    "outputs",
+                )
+            lines = [{"qty": str(made)}]
         chosen: list[str] = []
         outputs = []
         for i, line in enumerate(lines):

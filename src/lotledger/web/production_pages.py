@@ -50,7 +50,8 @@ def work_orders(
 def create_work_order(request: Request, who: Operator, form: CheckedForm) -> Response:
     raw: dict[str, Any] = {k: form.get(k) for k in ("recipe", "planned", "location", "number", "note") if form.get(k)}
     if form.get("version"):
-        raw["version"] = int(form.get("version")) if form.get("version").isdigit() else form.get("version")
+        text = form.get("version")
+        raw["version"] = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else text
     try:
         report = app_of(request).production.create(raw, who.caller)
     except LotledgerError as error:

@@ -60,7 +60,9 @@ def create_order(request: Request, who: Admin, form: CheckedForm) -> Response:
 
 def _rows(form: Form) -> int:
     text = form.get("rows")
-    return min(int(text), MAX_FORM_LINES) if text.isascii() and text.isdigit() and int(text) > 0 else BLANK_LINES
+    if not (text.isascii() and text.isdigit() and len(text) <= 4 and int(text) > 0):
+        return BLANK_LINES
+    return min(int(text), MAX_FORM_LINES)
 
 
 def _new_order(form: Form, rows: int) -> dict[str, Any]:
