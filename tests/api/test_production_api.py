@@ -83,3 +83,15 @@ def test_a_version_number_too_large_to_store_is_refused_naming_it(api: Api) -> N
     answer = api.client.post("/api/v1/work-orders", json=order, headers=api.headers("operator"))
     assert answer.status_code == 422
     assert answer.json()["field"] == "version"
+
+
+def test_an_input_whose_unit_is_not_text_is_refused_naming_it(api: Api) -> None:
+    api.client.post("/api/v1/recipes", json=RECIPE, headers=api.headers("quality"))
+    order = {"recipe": "DOUGH", "planned": "5", "location": "LINE"}
+    opened = api.client.post("/api/v1/work-orders", json=order, headers=api.headers("operator")).json()
+    wrong = {"inputs": [{"item": "FLOUR", "lot": "F-1", "qty": "1", "uom": [None, None]}]}
+    answer = api.client.post(
+        f"/api/v1/work-orders/{opened['order']['number']}/production", json=wrong, headers=api.headers("operator")
+    )
+    assert answer.status_code == 422
+    assert answer.json()["field"] == "inputs[0].uom"

@@ -129,3 +129,10 @@ def test_exposure_attributes_proportionally_through_each_produce_event() -> None
     assert result.lots == {flour: 100, dough: 100, bread: 50}
     assert result.customers == {"SHOP": Decimal("12.5")}
     assert result.on_hand == {dough: 50}
+
+
+@pytest.mark.parametrize("unit", [[None, None], {"kg": 1}, 5])
+def test_a_unit_that_is_not_text_is_refused_naming_the_unit_field(unit: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        to_base(Decimal(1), unit, "kg")  # type: ignore[arg-type]
+    assert refused.value.field == "uom"

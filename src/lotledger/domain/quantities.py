@@ -83,6 +83,8 @@ QUANTUM = Decimal(1) / SCALE
 
 def to_base(qty: Decimal, uom: str, base_uom: str) -> Decimal:
     """`qty` in `uom` expressed in `base_uom`, rounded to the micro-unit storage keeps."""
+    if not isinstance(uom, str):  # a list or object from JSON: no unit (and no key for the factors' cache)
+        raise ValidationError(f"expected a unit such as {base_uom}, got {uom!r}"[:200], "uom")
     base = qty if uom == base_uom else qty * conversion_factor(uom, base_uom)
     if abs(base) >= 10**12:
         raise ValidationError(f"{format_qty(qty)} {uom} is too large (10^12 {base_uom} at most)", "qty")

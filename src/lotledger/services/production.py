@@ -231,6 +231,8 @@ class Production:
             raise ValidationError(f"{sku} is not an input of recipe {order.recipe.label} ({names})", path + "item")
         lot = f.lot_code(line.get("lot"), path + "lot")
         uom = line.get("uom") or known.item_uom
+        if not isinstance(uom, str):
+            raise ValidationError(f"expected a unit such as {known.item_uom}, got {uom!r}", path + "uom")
         result = {"item": sku, "lot": lot, "qty": line.get("qty"), "uom": uom}
         if line.get("container"):
             result["container"] = line["container"]
