@@ -16,7 +16,6 @@ from rich.table import Table
 
 from lotledger.cli.common import DbOption, Format, FormatOption, _app, _local_admin, _print_json, _show, app, console
 from lotledger.cli.purchasing import parse_line
-from lotledger.domain.quantities import format_qty
 
 if TYPE_CHECKING:
     from lotledger.domain.selling import SalesReport, SalesSummary
@@ -30,6 +29,8 @@ SHIP_LINE = 'ITEM LOT QTY [UOM], quoted: "BREAD B-1 30 ea". Repeat for more lots
 
 
 def _lines_table(orders: list[SalesSummary] | list[SalesReport]) -> Table:
+    from lotledger.domain.quantities import format_qty  # pint: only when a table is drawn
+
     table = Table("Order", "Customer", "Status", "Line", "Item", "Ordered", "Shipped", "Open", title="Sales orders")
     for summary in orders:
         for p in summary.lines:
@@ -41,6 +42,8 @@ def _lines_table(orders: list[SalesSummary] | list[SalesReport]) -> Table:
 
 
 def _pick_table(report: SalesReport) -> Table:
+    from lotledger.domain.quantities import format_qty  # pint: only when a table is drawn
+
     headers = ("Line", "Item", "Lot", "Location", "SSCC", "Take", "Best before", "Skipped because")
     table = Table(*headers, title="Pick list")
     for pick in report.pick_list:
@@ -61,6 +64,8 @@ def _pick_table(report: SalesReport) -> Table:
 
 
 def _lots_table(report: SalesReport) -> Table:
+    from lotledger.domain.quantities import format_qty  # pint: only when a table is drawn
+
     table = Table("Item", "Lot", "Quantity", "Best before", "SSCC", title="Shipped")
     for lot in report.lots:
         expiry = lot.expiry.isoformat() if lot.expiry else ""
