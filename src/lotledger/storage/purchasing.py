@@ -24,10 +24,11 @@ from lotledger.domain.purchasing import (
     allocated_number,
     allocated_sequence,
 )
-from lotledger.domain.quantities import from_micro, to_micro
+from lotledger.domain.quantities import from_micro
 from lotledger.storage import schema as t
 from lotledger.storage.chain_store import read_head
 from lotledger.storage.engine import reading
+from lotledger.storage.order_lines import insert_lines
 
 Received = dict[str, Decimal]  # sku -> quantity in the item's base unit
 _ALLOCATE_TRIES = 5
@@ -191,24 +192,8 @@ class SqlPurchaseOrders:
                 created_by=by,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        skus = [line.item for line in order.lines]
-        items: dict[str, int] = {
-            row.sku: row.id for row in conn.execute(select(t.items.c.sku, t.items.c.id).where(t.items.c.sku.in_(skus)))
-        }
-        conn.execute(
-            insert(t.purchase_order_lines),
-            [
-                {
-                    "order_id": order_id,
-                    "line": line.line,
-                    "item_id": items[line.item],
-                    "qty": format(line.qty.normalize(), "f"),
-                    "uom": line.uom,
-                    "ordered": to_micro(line.ordered),
-                    "expected": line.expected,
-                }
-                for line in order.lines
-            ],
+        insert_lines(
+            conn, t.purchase_order_lines, order_id, order.lines, [line.expected for line in order.lines], "expected"
         )
 
     def _orders(self, conn: Connection, numbers: list[str]) -> list[PurchaseOrder]:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, Select, exists, func, insert, select,
 from sqlalchemy.exc import IntegrityError
 
 from lotledger.domain.errors import AlreadyExists, NotFound
-from lotledger.domain.quantities import from_micro, to_micro
+from lotledger.domain.quantities import from_micro
 from lotledger.domain.selling import (
     NewSalesOrder,
     SalesLine,
@@ -27,6 +27,7 @@ from lotledger.domain.selling import (
 from lotledger.storage import schema as t
 from lotledger.storage.chain_store import read_head
 from lotledger.storage.engine import reading
+from lotledger.storage.order_lines import insert_lines
 
 Shipped = dict[str, Decimal]  # sku -> quantity in the item's base unit
 _ALLOCATE_TRIES = 5
@@ -166,24 +167,8 @@ class SqlSalesOrders:
                 created_by=by,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-        skus = [line.item for line in order.lines]
-        items: dict[str, int] = {
-            row.sku: row.id for row in conn.execute(select(t.items.c.sku, t.items.c.id).where(t.items.c.sku.in_(skus)))
-        }
-        conn.execute(
-            insert(t.sales_order_lines),
-            [
-                {
-                    "order_id": order_id,
-                    "line": line.line,
-                    "item_id": items[line.item],
-                    "qty": format(line.qty.normalize(), "f"),
-                    "uom": line.uom,
-                    "ordered": to_micro(line.ordered),
-                    "requested": line.requested,
-                }
-                for line in order.lines
-            ],
+        insert_lines(
+            conn, t.sales_order_lines, order_id, order.lines, [line.requested for line in order.lines], "requested"
         )
 
     def _orders(self, conn: Connection, numbers: list[str]) -> list[SalesOrder]:
