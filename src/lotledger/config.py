@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,8 @@ from lotledger.domain.errors import ValidationError
 from lotledger.domain.lot_codes import DEFAULT_PATTERN, check_pattern
 
 DEFAULT_DB = "sqlite:///lotledger.db"
+# ".invalid" is reserved (RFC 2606): an export made before the plant sets its domain says so plainly.
+DEFAULT_ID_DOMAIN = "https://lotledger.invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,7 @@ class Settings:
     future_margin: timedelta = timedelta(hours=1)  # LOTLEDGER_FUTURE_MARGIN_MINUTES
     session_idle: timedelta = timedelta(hours=1)  # LOTLEDGER_SESSION_IDLE_MINUTES: a login's token ends unused
     lot_pattern: str = DEFAULT_PATTERN  # LOTLEDGER_LOT_PATTERN: a work order's output lot codes
+    id_domain: str = DEFAULT_ID_DOMAIN  # LOTLEDGER_ID_DOMAIN: EPCIS names of things without a GS1 key
 
     @property
     def zone(self) -> ZoneInfo:
@@ -40,6 +44,7 @@ class Settings:
             future_margin=_minutes("LOTLEDGER_FUTURE_MARGIN_MINUTES", 60, least=0),
             session_idle=_minutes("LOTLEDGER_SESSION_IDLE_MINUTES", 60, least=1),
             lot_pattern=check_pattern(os.environ.get("LOTLEDGER_LOT_PATTERN") or DEFAULT_PATTERN),
+            id_domain=check_domain(os.environ.get("LOTLEDGER_ID_DOMAIN") or DEFAULT_ID_DOMAIN),
         )
 
 
@@ -48,6 +53,15 @@ def _minutes(name: str, default: int, least: int) -> timedelta:
     if not value.isascii() or not value.isdigit() or not least <= int(value) <= 10**9:
         raise ValidationError(f"expected whole minutes ({least} to 1000000000), got {value!r}", name)
     return timedelta(minutes=int(value))
+
+
+def check_domain(value: str) -> str:
+    """The plant's web domain as EPCIS identifiers start with it: https://host[/path], no trailing slash."""
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*", value):
+        raise ValidationError(
+            f"expected a web address such as https://id.example.com, got {value[:80]!r}", "LOTLEDGER_ID_DOMAIN"
+        )
+    return value
 
 
 def plant_zone(name: str) -> ZoneInfo:
