@@ -95,3 +95,24 @@ def test_an_input_whose_unit_is_not_text_is_refused_naming_it(api: Api) -> None:
     )
     assert answer.status_code == 422
     assert answer.json()["field"] == "inputs[0].uom"
+
+
+def test_a_retried_production_with_its_idempotency_key_records_once(api: Api) -> None:
+    quality, operator = api.headers("quality"), api.headers("operator")
+    receive(api.app, "FLOUR", "F-1", 500, expiry="2099-01-01")
+    receive(api.app, "SALT", "S-1", 10)
+    assert api.client.post("/api/v1/recipes", json=RECIPE, headers=quality).status_code == 201
+    opened = api.client.post("/api/v1/work-orders", json={"recipe": "DOUGH", "planned": "95", "location": "LINE"},
+                             headers=operator)  # fmt: skip
+    number = opened.json()["order"]["number"]
+    body = {"inputs": [{"item": "FLOUR", "lot": "F-1", "qty": "98", "uom": "kg"},
+                       {"item": "SALT", "lot": "S-1", "qty": "2", "uom": "kg"}]}  # fmt: skip
+    keyed = {**operator, "Idempotency-Key": "line-3-batch-7"}
+    url = f"/api/v1/work-orders/{number}/production"
+    first = api.client.post(url, json=body, headers=keyed)
+    again = api.client.post(url, json=body, headers=keyed)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json()
+    assert [m["qty"] for m in again.json()["work_order"]["made"]] == ["95"]  # one output lot, not two
+    other = api.client.post(url, json={**body, "note": "another"}, headers=keyed)
+    assert other.status_code == 409, other.text

@@ -3,53 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, JsonBody, Operator, app_of, parse_json_object
 from lotledger.api.examples import EVENT_EXAMPLES
+from lotledger.api.idempotency import IdempotencyKey, idempotent
 from lotledger.api.schemas import request_body, responses
-from lotledger.bootstrap import App
-from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.recording import Recorded
 from lotledger.services.recording import parse
 
 router = APIRouter(tags=["capture"])
 MAX_BATCH = 1000  # one transaction holds the write lock: keep it short for everyone else
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key", max_length=255, description="Retry with the same key: the first answer is replayed."
-    ),
-]
 
 
 def _answer(recorded: Recorded) -> dict[str, Any]:
     return {"id": recorded.id, "type": recorded.type, "duplicate": recorded.duplicate}
-
-
-def _idempotent(
-    app: App, who: Caller, key: str | None, route: str, body: Any, action: Callable[[], tuple[int, Any]]
-) -> Response:
-    """Run `action` once per Idempotency-Key; a retry gets the first answer, another body a 409."""
-    if key is None:
-        status, payload = action()
-        return JSONResponse(payload, status_code=status)
-    request_hash = hashlib.sha256((route + json.dumps(body, sort_keys=True)).encode()).hexdigest()
-
-    def work() -> tuple[int, str]:
-        status, payload = action()
-        return status, json.dumps(payload)
-
-    status, text = app.accounts.once(who.user, key, request_hash, work)
-    return Response(text, status_code=status, media_type="application/json")
 
 
 @router.post(
@@ -78,7 +51,7 @@ async def record_event(request: Request, who: Operator, idempotency_key: Idempot
         recorded = app.recording.submit(parse(raw), who).result()
         return (200 if recorded.duplicate else 201), _answer(recorded)
 
-    return await run_in_threadpool(_idempotent, app, who, idempotency_key, "POST /events", raw, action)
+    return await run_in_threadpool(idempotent, app, who, idempotency_key, "POST /events", raw, action)
 
 
 @router.post(
@@ -100,4 +73,4 @@ def record_batch(app: AppDep, who: Operator, batch: JsonBody, idempotency_key: I
         events = [parse(item, f"events[{i}].") for i, item in enumerate(raw)]
         return 201, {"events": [_answer(o) for o in app.recording.record_all(events, who)]}
 
-    return _idempotent(app, who, idempotency_key, "POST /events:batch", batch, action)
+    return idempotent(app, who, idempotency_key, "POST /events:batch", batch, action)

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, JsonBody, Operator, Quality, Viewer
+from lotledger.api.idempotency import IdempotencyKey, idempotent
 from lotledger.api.schemas import request_body, responses
 from lotledger.domain.production import NUMBER, WorkOrderReport
 from lotledger.interchange.jsonout import jsonable
@@ -102,9 +103,15 @@ def work_order(app: AppDep, _: Viewer, number: Number) -> JSONResponse:
     responses=responses({201: "ProductionRecorded"}, (401, 403, 404, 409, 422)),
     openapi_extra=request_body("Production"),
 )
-def produce(app: AppDep, who: Operator, number: Number, body: JsonBody) -> JSONResponse:
-    event_id, report = app.production.produce(number, body, who)
-    return JSONResponse({"event_id": event_id, "work_order": report_json(report)}, status_code=201)
+def produce(
+    app: AppDep, who: Operator, number: Number, body: JsonBody, idempotency_key: IdempotencyKey = None
+) -> Response:
+    # A retry cannot rely on an event id: the output's pattern lot code would differ on the second try.
+    def action() -> tuple[int, Any]:
+        event_id, report = app.production.produce(number, body, who)
+        return 201, {"event_id": event_id, "work_order": report_json(report)}
+
+    return idempotent(app, who, idempotency_key, f"POST /work-orders/{number}/production", body, action)
 
 
 @router.post(
