@@ -11,9 +11,8 @@ from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.events import LotLine
 from lotledger.domain.model import Item
 from lotledger.domain.purchasing import (
+    PURCHASE_NUMBERS,
     PurchaseOrder,
-    allocated_number,
-    allocated_sequence,
     check_receipt,
     parse_new_order,
     parse_tolerance,
@@ -93,9 +92,9 @@ def test_the_status_follows_what_came() -> None:
 
 
 def test_numbers_and_tolerances() -> None:
-    assert allocated_number(42) == "PO-00042"
-    assert allocated_sequence("PO-00042") == 42
-    assert allocated_sequence("PO-HUB") is None
+    assert PURCHASE_NUMBERS.number(42) == "PO-00042"
+    assert PURCHASE_NUMBERS.sequence("PO-00042") == 42
+    assert PURCHASE_NUMBERS.sequence("PO-HUB") is None
     assert parse_tolerance("2.50") == Decimal("2.5")
     with pytest.raises(ValidationError, match="hundredths"):
         parse_tolerance("0.001")

@@ -9,7 +9,6 @@ never hold stock; the ledger does (docs/concepts.md).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from lotledger.domain import fields as f
 from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.events import LotLine
 from lotledger.domain.model import Item
+from lotledger.domain.orders import Numbering
 from lotledger.domain.quantities import format_qty, parse_decimal, to_base
 from lotledger.domain.records import EventRecord
 
@@ -27,18 +27,7 @@ STATUSES = ("open", "partly received", "received", "done", "cancelled")
 OPEN_STATUSES = ("open", "partly received")  # what a receiver still expects something on
 MAX_LINES = 200
 MAX_TOLERANCE = Decimal(100)
-NUMBER_PREFIX = "PO-"
-_ALLOCATED = re.compile(r"PO-(\d{5,9})")  # the numbers lotledger hands out: PO-00042
-
-
-def allocated_number(sequence: int) -> str:
-    return f"{NUMBER_PREFIX}{sequence:05d}"
-
-
-def allocated_sequence(number: str) -> int | None:
-    """The sequence of a number like PO-00042 (None for a number written some other way)."""
-    found = _ALLOCATED.fullmatch(number)
-    return int(found[1]) if found else None
+PURCHASE_NUMBERS = Numbering("PO-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +57,10 @@ class PurchaseOrder:
     cancel_reason: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+
+    @property
+    def partner(self) -> str:
+        return self.supplier
 
     def line_for(self, sku: str) -> OrderLine | None:
         return next((line for line in self.lines if line.item == sku), None)

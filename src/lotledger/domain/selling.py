@@ -9,7 +9,6 @@ last the customer's minimum shelf life at the requested date.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,24 +19,15 @@ from lotledger.domain import fefo
 from lotledger.domain import fields as f
 from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.model import Item
+from lotledger.domain.orders import Numbering
 from lotledger.domain.purchasing import order_lines
 from lotledger.domain.quantities import format_qty, parse_decimal
 
 STATUSES = ("open", "partly shipped", "shipped", "done", "cancelled")
 MAX_SHELF_DAYS = 3650
-NUMBER_PREFIX = "SO-"
-_ALLOCATED = re.compile(r"SO-(\d{5,9})")
+SALES_NUMBERS = Numbering("SO-")
 NOT_ON_ORDER = "not on the order"
 MORE_THAN_OPEN = "more than still open"
-
-
-def allocated_number(sequence: int) -> str:
-    return f"{NUMBER_PREFIX}{sequence:05d}"
-
-
-def allocated_sequence(number: str) -> int | None:
-    found = _ALLOCATED.fullmatch(number)
-    return int(found[1]) if found else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +57,10 @@ class SalesOrder:
     cancel_reason: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+
+    @property
+    def partner(self) -> str:
+        return self.customer
 
     def line_for(self, sku: str) -> SalesLine | None:
         return next((line for line in self.lines if line.item == sku), None)

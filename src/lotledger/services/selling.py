@@ -107,7 +107,7 @@ class SalesOrders:
             customer = f.code(customer, "customer")
         if not 1 <= limit <= MAX_LIST:
             raise ValidationError(f"expected 1 to {MAX_LIST}, got {limit}", "limit")
-        page = self.store.orders(customer, limit, before)
+        page = self.store.orders(customer, None, limit, before)
         shipped = self.store.shipped(page)
         return [s.SalesSummary(o, s.status(o, shipped[o.number]), s.progress(o, shipped[o.number])) for o in page]
 
