@@ -35,6 +35,11 @@ def test_a_planner_takes_an_order_and_the_floor_ships_it(api: Api) -> None:
     assert closed.json()["status"] == "done"
     listed = client.get("/api/v1/sales-orders", headers=api.headers("viewer")).json()
     assert [(o["order"]["number"], o["status"]) for o in listed["orders"]] == [(number, "done")]
+    for status, numbers in (("done", [number]), ("open", []), ("shipped", [])):
+        found = client.get(f"/api/v1/sales-orders?status={status}", headers=api.headers("viewer")).json()
+        assert [o["order"]["number"] for o in found["orders"]] == numbers
+    odd = client.get("/api/v1/sales-orders?status=lost", headers=api.headers("viewer"))
+    assert (odd.status_code, odd.json()["field"]) == (422, "status")
     pdf = client.get(f"/api/v1/sales-orders/{number}/delivery-note.pdf", headers=api.headers("viewer"))
     assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
     missing = client.get("/api/v1/sales-orders/SO-99999", headers=api.headers("viewer"))

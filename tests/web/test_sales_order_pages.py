@@ -54,3 +54,21 @@ def test_an_order_from_the_list_page_to_the_delivery_note(pages: Pages) -> None:
     pdf = pages.login("viewer").get("/orders/sales/SO-00001/delivery-note.pdf")
     assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
     assert pages.login("viewer").post("/orders/sales", {**form, "qty_0": "20"}).status_code == 403
+
+
+def test_the_sales_list_filters_by_status_and_the_form_grows_lines(pages: Pages) -> None:
+    receive(pages.app, "BREAD", "B-1", 30, "ea", location="FG", expiry="2099-01-01")
+    admin = pages.login("admin")
+    form = {"customer": "SHOP", "rows": "5", "item_0": "BREAD", "qty_0": "5"}
+    admin.post("/orders/sales", form)
+    admin.post("/orders/sales", form)
+    admin.post("/orders/sales/SO-00002/cancel", {"reason": "customer changed its mind"}, page="/orders/sales/SO-00002")
+    cancelled = admin.get("/orders/sales?status=cancelled")
+    assert re.findall(r'href="/orders/sales/(SO-\d+)"', cancelled.text) == ["SO-00002"]
+    opened = admin.get("/orders/sales?status=open")
+    assert re.findall(r'href="/orders/sales/(SO-\d+)"', opened.text) == ["SO-00001"]
+    odd = admin.get("/orders/sales?status=lost")
+    assert alert(odd).startswith("There is no status 'lost'")
+    more = admin.post("/orders/sales", {**form, "action": "more"})
+    assert 'name="item_9"' in more.text
+    assert 'name="requested_9"' in more.text

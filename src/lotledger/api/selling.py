@@ -44,11 +44,12 @@ def create(app: AppDep, who: Admin, body: JsonBody) -> JSONResponse:
 def list_orders(
     app: AppDep,
     _: Viewer,
+    status: Annotated[str | None, Query(description="open, partly shipped, shipped, done or cancelled")] = None,
     customer: Annotated[str | None, Query(pattern=CODE, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before: Annotated[str | None, Query(pattern=CODE, max_length=64, description="next_before of the page")] = None,
 ) -> JSONResponse:
-    found = app.selling.orders(customer, limit, before)
+    found = app.selling.orders(status, customer, limit, before)
     after = found[-1].order.number if len(found) == limit else None
     return JSONResponse({"orders": jsonable(found), "next_before": after})
 

@@ -103,6 +103,7 @@ def so_create(
 
 @orders.command("list")
 def so_list(
+    status: Annotated[str | None, typer.Option(help="open, 'partly shipped', shipped, done or cancelled.")] = None,
     customer: Annotated[str | None, typer.Option(help="Only this customer's orders.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500, help="At most this many, newest first.")] = 50,
     db: DbOption = None,
@@ -110,7 +111,7 @@ def so_list(
 ) -> None:
     """Sales orders, newest first, with what went out of each line and the status the ledger gives them."""
     with _app(db) as ledger_app:
-        found = ledger_app.selling.orders(customer, limit)
+        found = ledger_app.selling.orders(status, customer, limit)
     if format is Format.json:
         _print_json(found)
     else:

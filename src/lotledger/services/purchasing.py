@@ -38,17 +38,13 @@ from lotledger.domain.recording import Recorded
 from lotledger.domain.records import EventFilter
 from lotledger.ports import PurchaseOrderStore
 from lotledger.services.master_data import MasterData
+from lotledger.services.order_lists import MAX_LIST, list_orders
 from lotledger.services.queries import Queries
 from lotledger.services.recording import Recording, parse
 
 PLANNER = "admin"  # who orders, cancels and closes: the plant's planners hold the admin role
-MAX_LIST = 500
-_PAGE = 200
-_SCANNED = 10  # pages a status filter reads at most before it answers what it found
 RECEIPTS_SHOWN = 500
 _RECEIPT_FIELDS = {"id", "time", "location", "lines", "actor", "note", "expiry_override"}
-# What a status filter can ask storage for: the decisions people record.
-_DECIDED = {"cancelled": "cancelled", "done": "closed", "open": "undecided", "partly received": "undecided"}
 
 
 class PurchaseOrders:
@@ -117,27 +113,8 @@ class PurchaseOrders:
         self, status: str | None = None, supplier: str | None = None, limit: int = 50, before: str | None = None
     ) -> list[OrderSummary]:
         """Newest first, at most `limit` (of `status`, of `supplier`), below the order numbered `before`."""
-        if status is not None and status not in STATUSES:
-            raise ValidationError(f"{status!r} is not one of {', '.join(STATUSES)}", "status")
-        if supplier is not None:
-            supplier = f.code(supplier, "supplier")
-        if not 1 <= limit <= MAX_LIST:
-            raise ValidationError(f"expected 1 to {MAX_LIST}, got {limit}", "limit")
-        found: list[OrderSummary] = []
-        cursor = before
-        for _ in range(_SCANNED):
-            page = self.store.orders(supplier, _DECIDED.get(status or ""), _PAGE, cursor)
-            received = self.store.received(page)
-            for order in page:
-                summary = summarize(order, received[order.number])
-                if status is None or summary.status == status:
-                    found.append(summary)
-                    if len(found) == limit:
-                        return found
-            if len(page) < _PAGE:
-                break
-            cursor = page[-1].number
-        return found
+        partner = ("supplier", supplier)
+        return list_orders(self.store, summarize, STATUSES, status=status, partner=partner, limit=limit, before=before)
 
     def receivable(self, supplier: str | None = None) -> list[OrderSummary]:
         """The orders a receiver may still expect something on (open or partly received), newest first."""

@@ -28,12 +28,12 @@ from lotledger.interchange.delivery_notes import delivery_note_pdf
 from lotledger.ports import SalesOrderStore
 from lotledger.services.barcodes import Barcodes
 from lotledger.services.master_data import MasterData
+from lotledger.services.order_lists import list_orders
 from lotledger.services.production import fefo_stock
 from lotledger.services.queries import Queries
 from lotledger.services.recording import Recording, parse
 
 PLANNER = "admin"  # who takes, cancels and closes orders
-MAX_LIST = 500
 _SHIPMENT_FIELDS = {"id", "time", "location", "lines", "containers", "actor", "note"}
 
 
@@ -101,15 +101,12 @@ class SalesOrders:
         lots = self.store.shipped_lots(order)
         return s.SalesReport(order, state, s.progress(order, shipped), lots, picks)
 
-    def orders(self, customer: str | None = None, limit: int = 50, before: str | None = None) -> list[s.SalesSummary]:
-        """Newest first, at most `limit` (of `customer`), below the order numbered `before`."""
-        if customer is not None:
-            customer = f.code(customer, "customer")
-        if not 1 <= limit <= MAX_LIST:
-            raise ValidationError(f"expected 1 to {MAX_LIST}, got {limit}", "limit")
-        page = self.store.orders(customer, None, limit, before)
-        shipped = self.store.shipped(page)
-        return [s.SalesSummary(o, s.status(o, shipped[o.number]), s.progress(o, shipped[o.number])) for o in page]
+    def orders(
+        self, status: str | None = None, customer: str | None = None, limit: int = 50, before: str | None = None
+    ) -> list[s.SalesSummary]:
+        """Newest first, at most `limit` (of `status`, of `customer`), below the order numbered `before`."""
+        partner = ("customer", customer)
+        return list_orders(self.store, _summary, s.STATUSES, status=status, partner=partner, limit=limit, before=before)
 
     def delivery_note(self, number: str) -> bytes:
         """The delivery note PDF: the order, the customer's address, the lots shipped so far."""
@@ -248,3 +245,7 @@ class SalesOrders:
             raise NotFound(f"unknown item {sku}", "item") from None
         assert isinstance(item, Item)
         return item.uom
+
+
+def _summary(order: s.SalesOrder, shipped: dict[str, Decimal]) -> s.SalesSummary:
+    return s.SalesSummary(order, s.status(order, shipped), s.progress(order, shipped))

@@ -11,19 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from lotledger.api.deps import app_of
 from lotledger.api.problems import status_for
-from lotledger.domain.errors import LotledgerError, ValidationError
-from lotledger.domain.model import Item, Location, Partner
-from lotledger.domain.selling import SalesReport
+from lotledger.domain.errors import LotledgerError
+from lotledger.domain.model import Location
+from lotledger.domain.selling import STATUSES, SalesReport
 from lotledger.services.selling import PLANNER
-from lotledger.web.floor import UNIT_CHOICES
 from lotledger.web.floor_draft import words
 from lotledger.web.links import lot_url, pallet_url, sales_order_url, segment
-from lotledger.web.purchasing_pages import BLANK_LINES, _rows
+from lotledger.web.order_lists import OrderList, add_list_routes
 from lotledger.web.render import page
 from lotledger.web.session import Admin, CheckedForm, Form, Operator, PageUser, Viewer
 
 router = APIRouter()
-LIST_PAGE = 50
 BADGES = {"open": "soon", "partly shipped": "soon", "shipped": "released", "done": "closed", "cancelled": ""}
 DONE = {
     "created": "The sales order is created.",
@@ -33,60 +31,25 @@ DONE = {
 }
 
 
-@router.get("/orders/sales")
-def order_list(request: Request, who: Viewer) -> Response:
-    return _list_page(request, who, {})
-
-
-@router.post("/orders/sales")
-def create_order(request: Request, who: Admin, form: CheckedForm) -> Response:
-    rows = _rows(form)
-    try:
-        report = app_of(request).selling.create(_new_order(form, rows), who.caller)
-    except LotledgerError as error:
-        return _list_page(request, who, dict(form.pairs), message=words(error), code=status_for(error))
-    return RedirectResponse(f"{sales_order_url(report.order.number)}?done=created", status_code=303)
-
-
-def _new_order(form: Form, rows: int) -> dict[str, Any]:
-    lines = []
-    for row in range(rows):
-        line = {name: form.get(f"{name}_{row}") for name in ("item", "qty", "uom", "requested")}
-        if line["item"] or line["qty"]:
-            lines.append({k: v for k, v in line.items() if v})
-    if not lines:
-        raise ValidationError("choose an item and a quantity on at least one line", "lines")
-    document: dict[str, Any] = {"customer": form.get("customer"), "lines": lines}
-    for name in ("number", "note", "min_shelf_days"):
-        if form.get(name):
-            document[name] = form.get(name)
-    return document
-
-
-def _list_page(
-    request: Request, who: PageUser, kept: dict[str, str], *, message: str = "", code: int = 200
-) -> Response:
-    app = app_of(request)
-    master, planner = app.master_data, who.user.can(PLANNER)
-    customers = [p for p in master.all(Partner) if isinstance(p, Partner) and p.role == "customer" and p.active]
-    return page(
-        request,
-        "orders/sales_list.html",
-        who,
-        code,
+add_list_routes(
+    router,
+    OrderList(
         section="sales",
-        orders=app.selling.orders(None, LIST_PAGE),
-        badges=BADGES,
+        url="/orders/sales",
+        title="Sales orders",
+        one="sales order",
+        numbers="SO",
         order_url=sales_order_url,
-        planner=planner,
-        kept=kept,
-        rows=range(BLANK_LINES),
-        row_count=BLANK_LINES,
-        message=message,
-        customers=customers if planner else [],
-        items=[i for i in master.all(Item) if isinstance(i, Item) and i.active] if planner else [],
-        units=UNIT_CHOICES,
-    )
+        orders=lambda app: app.selling,
+        statuses=STATUSES,
+        badges=BADGES,
+        partner="customer",
+        moved="shipped",
+        day="requested",
+        own=("min_shelf_days", "Minimum remaining shelf life, days", "0", "numeric"),
+        note_label="Note for the pickers",
+    ),
+)
 
 
 # --- one order ---------------------------------------------------------------------------------
