@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, JsonBody, Operator, Quality, Viewer
 from lotledger.api.idempotency import IdempotencyKey, idempotent
+from lotledger.api.orders import CODE
 from lotledger.api.schemas import request_body, responses
 from lotledger.domain.production import NUMBER, WorkOrderReport
 from lotledger.interchange.jsonout import jsonable
 
 router = APIRouter(tags=["production"])
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._/:\-]{0,63}$"
+
 Sku = Annotated[str, Path(pattern=CODE, description="The recipe's output item")]
 Number = Annotated[str, Path(pattern=f"^{NUMBER.pattern}$", description="The work order's number, e.g. WO-00042")]
 REPORT = responses({200: "WorkOrderReport"}, (401, 403, 404, 409, 422))
