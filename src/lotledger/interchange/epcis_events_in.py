@@ -8,6 +8,7 @@ business step, action and disposition. What lotledger cannot record is refused w
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Callable
@@ -74,11 +75,15 @@ class EventReader:
         details = _object(event.get("lotledger:details"), "lotledger:details")
         kind = self._kind(event, details)
         raw, paths = self._fields(event, details, kind, number)
-        raw["id"] = self._event_id(event)
+        given = event.get("eventID")
+        if isinstance(given, str) and given.lower().startswith("urn:uuid:"):
+            raw["id"] = given[len("urn:uuid:") :]
         try:
             recorded = parse_event(raw)
         except ValidationError as error:
             raise ValidationError(error.message, _epcis_path(error.field, paths)) from None
+        if recorded.id is None:  # hashed only once the event is known to be good
+            recorded = dataclasses.replace(recorded, id=str(uuid.uuid5(VOID_NAMESPACE, self.hash_id(event))))
         declaration = event.get("errorDeclaration")
         if declaration is None:
             return [recorded]
@@ -203,12 +208,6 @@ class EventReader:
             zone = f.moment(f"2000-01-01T00:00:00{offset}", "eventTimeZoneOffset").tzinfo
             moment = moment.astimezone(zone)  # the same instant, written as the event's own clock showed it
         return moment.isoformat()
-
-    def _event_id(self, event: dict[str, Any]) -> str:
-        given = event.get("eventID")
-        if isinstance(given, str) and given.lower().startswith("urn:uuid:"):
-            return given[len("urn:uuid:") :]
-        return str(uuid.uuid5(VOID_NAMESPACE, self.hash_id(event)))
 
     def _reference(self, event: dict[str, Any]) -> str | None:
         entries = [

@@ -53,7 +53,8 @@ def local_loader(url: str, options: Any = None) -> dict[str, Any]:
 def _plain(value: Any) -> Any:
     """JSON as the standard library reads it (the reader keeps numbers as Decimal)."""
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        small = value.is_finite() and value.adjusted() < 18
+        return int(value) if small and value == value.to_integral_value() else float(value)
     if isinstance(value, dict):
         return {key: _plain(child) for key, child in value.items()}
     if isinstance(value, list):
