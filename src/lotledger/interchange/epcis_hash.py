@@ -62,12 +62,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _prefixes(context: Any) -> Any:
+    """The context with only its namespace prefixes: the package's reader fails on a term defined by an
+    object (`{"@id": ..., "@type": ...}`); such a term's value is hashed as written all the same."""
+    if isinstance(context, dict):
+        return {key: value for key, value in context.items() if isinstance(value, str)}
+    if isinstance(context, list):
+        return [_prefixes(entry) for entry in context]
+    return context
+
+
 def event_hash(event: dict[str, Any], context: Any) -> str:
     """The canonical hash (`ni:///sha-256;...?ver=CBV2.0`) of one event, read with the document's @context."""
     jsonld = importlib.import_module("pyld.jsonld")
     json_to_py = importlib.import_module(f"{_PACKAGE}.json_to_py")
     generator = importlib.import_module(f"{_PACKAGE}.hash_generator")
-    document = {"@context": context, "type": "EPCISDocument", "epcisBody": {"eventList": [_plain(event)]}}
+    document = {"@context": _prefixes(context), "type": "EPCISDocument", "epcisBody": {"eventList": [_plain(event)]}}
     with _lock:
         jsonld.set_document_loader(local_loader)  # the package's import set one that falls back to the internet
         setattr(json_to_py, "_namespaces", {})  # noqa: B010 (module-global state of the package's JSON reader)
@@ -78,7 +88,9 @@ def event_hash(event: dict[str, Any], context: Any) -> str:
         except jsonld.JsonLdError as error:
             if isinstance(error.__cause__, RemoteContextRefused):
                 raise error.__cause__ from None
-            raise ValidationError(f"not valid JSON-LD: {str(error).splitlines()[0]}", "@context") from None
+            raise ValidationError(f"not valid JSON-LD: {error.args[0]}", "@context") from None
+        except Exception as error:  # the reference implementation is not hardened against every input
+            raise ValidationError(f"the EPCIS event hash could not be computed: {error}", "eventID") from None
         hashes = generator.epcis_hashes_from_events(events)
     if len(hashes) != 1:  # the package logs and skips an event it cannot read
         raise ValidationError("the EPCIS event hash could not be computed for this event", "eventID")
