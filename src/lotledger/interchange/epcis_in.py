@@ -17,7 +17,7 @@ from lotledger.domain.errors import LotledgerError, ValidationError
 from lotledger.interchange import epcis_hash
 from lotledger.interchange.epcis_events_in import EventReader
 from lotledger.interchange.epcis_ids import Identifiers
-from lotledger.interchange.epcis_names import KnownMaster, Names
+from lotledger.interchange.epcis_names import KnownMaster, Names, dig
 from lotledger.interchange.jsonl import Line
 
 MAX_DEPTH = 32  # the deepest EPCIS structure (sensor reports inside an event) is under 10 levels
@@ -99,12 +99,12 @@ def _body(document: Any) -> tuple[Any, list[Any], Any]:
         raise DocumentRefused("no EPCIS 2.0 @context: this is not an EPCIS 2.0 JSON-LD document", "@context")
     body = document.get("epcisBody")
     if kind == "EPCISDocument":
-        events = _dig(body, "eventList")
-        if events is None and isinstance(_dig(body, "event"), dict):
-            events = [_dig(body, "event")]
+        events = dig(body, "eventList")
+        if events is None and isinstance(dig(body, "event"), dict):
+            events = [dig(body, "event")]
         where = "epcisBody.eventList"
     elif kind == "EPCISQueryDocument":
-        events = _dig(body, "queryResults", "resultsBody", "eventList")
+        events = dig(body, "queryResults", "resultsBody", "eventList")
         where = "epcisBody.queryResults.resultsBody.eventList"
     elif "eventTime" in document or kind in EVENT_TYPES:
         return context, [document], None
@@ -144,9 +144,3 @@ def _unicode(text: str, where: str) -> None:
     except UnicodeEncodeError as error:
         reason = f"holds a lone surrogate (\\u{ord(text[error.start]):04x}), which is not text"
         raise ValidationError(reason, where or None) from None
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value

@@ -72,7 +72,7 @@ class Names:
         """Every vocabulary element of `epcisHeader.epcisMasterData`: lotledger's own rebuilt exactly,
         a partner's (CBV attributes only) kept to describe what the events name."""
         path = "epcisHeader.epcisMasterData.vocabularyList"
-        vocabularies = _dig(header, "epcisMasterData", "vocabularyList")
+        vocabularies = dig(header, "epcisMasterData", "vocabularyList")
         for v, vocabulary in enumerate(vocabularies if isinstance(vocabularies, list) else []):
             known = VOCABULARIES.get(str(vocabulary.get("type"))) if isinstance(vocabulary, dict) else None
             if known is None:
@@ -182,7 +182,7 @@ class Names:
         return sorted(self.created.values(), key=lambda created: created.number)
 
 
-def _dig(value: Any, *keys: str) -> Any:
+def dig(value: Any, *keys: str) -> Any:
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
     return value
