@@ -70,6 +70,8 @@ def _report(report: ImportReport) -> None:
         f"{report.master} master-data records saved ({report.master_unchanged} unchanged), "
         f"{len(report.errors)} lines refused"
     )
+    if report.created:
+        console.print("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created))
     for error in report.errors[:50]:
         errors.print(f"[red]{error}[/red]")
     if len(report.errors) > 50:

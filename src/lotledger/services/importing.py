@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from lotledger.domain.errors import LotledgerError
+from lotledger.domain.errors import LotledgerError, NotFound
 from lotledger.domain.events import Event
+from lotledger.domain.master import kind_name
+from lotledger.domain.model import MasterRecord, record_code
 from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
 from lotledger.interchange.jsonl import Line
 from lotledger.services.master_data import MasterData
@@ -34,6 +36,7 @@ class ImportReport:
     master: int = 0  # master-data records saved (created or changed)
     master_unchanged: int = 0  # master-data lines that matched what was already recorded
     errors: list[LineError] = field(default_factory=list)
+    created: list[tuple[str, str]] = field(default_factory=list)  # (kind, sku or code) of each new master record
 
     @property
     def lines(self) -> int:
@@ -50,6 +53,14 @@ def _each_alone_if_needed(recording: Recording, events: list[Event], attribution
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             return [Rejected(0, LotledgerError(f"could not be stored: {reason}"))]
         return [_each_alone_if_needed(recording, [event], attribution)[0] for event in events]
+
+
+def _exists(master_data: MasterData, record: MasterRecord) -> bool:
+    try:
+        master_data.one(type(record), record_code(record))
+    except NotFound:
+        return False
+    return True
 
 
 def import_lines(
@@ -88,8 +99,11 @@ def import_lines(
             if chunk:
                 flush()  # master data applies from its line on, so earlier events go first
             try:
+                new = not _exists(master_data, line.record)
                 if master_data.save(line.record, attribution):
                     report.master += 1
+                    if new:
+                        report.created.append((kind_name(type(line.record)), record_code(line.record)))
                 else:
                     report.master_unchanged += 1
             except LotledgerError as error:

@@ -1,0 +1,146 @@
+"""Read a GS1 EPCIS 2.0 JSON-LD document as lotledger records (docs/epcis-import.md).
+
+`read_document` yields the master records first (the header's, then those created from bare identifiers,
+each once), then the records of each event, numbered by the event's position in the event list (1-based);
+an event lotledger cannot record is one Line with the reason, naming the path inside the event. A document
+that is not UTF-8, not JSON, nested too deeply, not EPCIS or EPCIS 1.x is one Line numbered 0 with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from lotledger.domain.errors import LotledgerError, ValidationError
+from lotledger.interchange import epcis_hash
+from lotledger.interchange.epcis_events_in import EventReader
+from lotledger.interchange.epcis_ids import Identifiers
+from lotledger.interchange.epcis_names import KnownMaster, Names, dig
+from lotledger.interchange.jsonl import Line
+
+MAX_DEPTH = 32  # the deepest EPCIS structure (sensor reports inside an event) is under 10 levels
+EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent", "AssociationEvent", "TransactionEvent")
+DEFAULT_CONTEXT = next(iter(epcis_hash.LOCAL_CONTEXTS))
+
+
+class DocumentRefused(ValidationError):
+    """The whole document cannot be read: not UTF-8, not JSON, not EPCIS 2.0."""
+
+
+def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Iterator[Line]:
+    """The records of an EPCIS 2.0 document (an EPCISDocument, an EPCISQueryDocument or one bare event)."""
+    try:
+        document = _parse(data)
+        context, events, header = _body(document)
+        names = Names(ids, known)
+        names.read_header(header)
+    except DocumentRefused as error:
+        yield Line(0, None, error)
+        return
+    reader = EventReader(names, ids.domain, lambda event: epcis_hash.event_hash(event, context))
+    read: list[Line] = []
+    for number, event in enumerate(events, start=1):
+        mark = names.mark()
+        try:
+            _check_tree(event, "")
+            if not isinstance(event, dict):
+                raise ValidationError(f"expected an event object, got {type(event).__name__}", None)
+            read.extend(Line(number, record) for record in reader.read(event, number))
+        except LotledgerError as error:
+            names.forget_since(mark)
+            read.append(Line(number, None, error))
+    for _, header_record in names.header:
+        if isinstance(header_record, LotledgerError):
+            yield Line(0, None, header_record)
+        else:
+            yield Line(0, header_record)
+    for created in names.new_records():
+        yield Line(created.number, created.record)
+    yield from read
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DocumentRefused(f"not valid UTF-8: byte {data[error.start]:#04x} at offset {error.start}") from None
+    text = text.removeprefix("\ufeff")
+    if text.lstrip().startswith("<"):
+        raise DocumentRefused("an XML document; lotledger reads EPCIS 2.0 JSON-LD")
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise DocumentRefused(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise DocumentRefused(f"not valid JSON: nested too deeply (more than {MAX_DEPTH} levels)") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise DocumentRefused(f"not valid JSON: {error}") from None
+    return document
+
+
+def _body(document: Any) -> tuple[Any, list[Any], Any]:
+    """(the @context, the events, the header) of a document, or why it is no EPCIS 2.0 document."""
+    if not isinstance(document, dict):
+        raise DocumentRefused(f"not an EPCIS document: expected a JSON object, got {type(document).__name__}")
+    kind = document.get("type")
+    version = document.get("schemaVersion")
+    if isinstance(version, (str, int, Decimal)) and str(version).startswith("1"):
+        raise DocumentRefused(f"EPCIS {version} (schemaVersion); lotledger reads EPCIS 2.0 JSON-LD", "schemaVersion")
+    context = document.get("@context", DEFAULT_CONTEXT if kind not in ("EPCISDocument", "EPCISQueryDocument") else None)
+    contexts = context if isinstance(context, list) else [context]
+    for entry in contexts:
+        if isinstance(entry, str) and entry not in epcis_hash.LOCAL_CONTEXTS:
+            raise DocumentRefused(epcis_hash.unknown_context(entry), "@context")
+        if not isinstance(entry, (str, dict)):
+            raise DocumentRefused(f"expected a context URL or object, got {entry!r}", "@context")
+    if not any(isinstance(entry, str) for entry in contexts):
+        raise DocumentRefused("no EPCIS 2.0 @context: this is not an EPCIS 2.0 JSON-LD document", "@context")
+    body = document.get("epcisBody")
+    if kind == "EPCISDocument":
+        events = dig(body, "eventList")
+        if events is None and isinstance(dig(body, "event"), dict):
+            events = [dig(body, "event")]
+        where = "epcisBody.eventList"
+    elif kind == "EPCISQueryDocument":
+        events = dig(body, "queryResults", "resultsBody", "eventList")
+        where = "epcisBody.queryResults.resultsBody.eventList"
+    elif "eventTime" in document or kind in EVENT_TYPES:
+        return context, [document], None
+    else:
+        wanted = "expected an EPCISDocument, an EPCISQueryDocument or an EPCIS event"
+        raise DocumentRefused(f"not an EPCIS 2.0 document: type {kind!r}; {wanted}", "type")
+    if not isinstance(events, list):
+        raise DocumentRefused("expected a list of events", where)
+    header = document.get("epcisHeader")
+    try:
+        _check_tree(header, "epcisHeader")
+    except ValidationError as error:
+        raise DocumentRefused(error.message, error.field) from None
+    return context, events, header
+
+
+def _check_tree(value: Any, path: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and text that is not Unicode (a lone surrogate), naming where."""
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError(f"nested too deeply (more than {MAX_DEPTH} levels)", where or None)
+        if isinstance(node, str):
+            _unicode(node, where)
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                _unicode(key, where)
+                stack.append((child, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(node))
+
+
+def _unicode(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        reason = f"holds a lone surrogate (\\u{ord(text[error.start]):04x}), which is not text"
+        raise ValidationError(reason, where or None) from None
