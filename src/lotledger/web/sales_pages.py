@@ -17,9 +17,9 @@ from lotledger.domain.selling import STATUSES, SalesReport
 from lotledger.services.selling import PLANNER
 from lotledger.web.floor_draft import words
 from lotledger.web.links import lot_url, pallet_url, sales_order_url, segment
-from lotledger.web.order_lists import OrderList, add_list_routes
+from lotledger.web.order_pages import OrderList, add_decision_routes, add_list_routes
 from lotledger.web.render import page
-from lotledger.web.session import Admin, CheckedForm, Form, Operator, PageUser, Viewer
+from lotledger.web.session import CheckedForm, Form, Operator, PageUser, Viewer
 
 router = APIRouter()
 BADGES = {"open": "soon", "partly shipped": "soon", "shipped": "released", "done": "closed", "cancelled": ""}
@@ -31,25 +31,23 @@ DONE = {
 }
 
 
-add_list_routes(
-    router,
-    OrderList(
-        section="sales",
-        url="/orders/sales",
-        title="Sales orders",
-        one="sales order",
-        numbers="SO",
-        order_url=sales_order_url,
-        orders=lambda app: app.selling,
-        statuses=STATUSES,
-        badges=BADGES,
-        partner="customer",
-        moved="shipped",
-        day="requested",
-        own=("min_shelf_days", "Minimum remaining shelf life, days", "0", "numeric"),
-        note_label="Note for the pickers",
-    ),
+KIND = OrderList(
+    section="sales",
+    url="/orders/sales",
+    title="Sales orders",
+    one="sales order",
+    numbers="SO",
+    order_url=sales_order_url,
+    orders=lambda app: app.selling,
+    statuses=STATUSES,
+    badges=BADGES,
+    partner="customer",
+    moved="shipped",
+    day="requested",
+    own=("min_shelf_days", "Minimum remaining shelf life, days", "0", "numeric"),
+    note_label="Note for the pickers",
 )
+add_list_routes(router, KIND)
 
 
 # --- one order ---------------------------------------------------------------------------------
@@ -98,32 +96,12 @@ def _entry(text: str) -> dict[str, Any] | None:
     return None  # not what this page wrote: left out
 
 
-@router.post("/orders/sales/{number}/close")
-def close_order(request: Request, who: Admin, number: str, form: CheckedForm) -> Response:
-    return _decide(request, who, segment(number), "closed", lambda app, n: app.selling.close(n, who.caller))
-
-
-@router.post("/orders/sales/{number}/cancel")
-def cancel_order(request: Request, who: Admin, number: str, form: CheckedForm) -> Response:
-    reason = form.get("reason")
-    return _decide(request, who, segment(number), "cancelled", lambda app, n: app.selling.cancel(n, reason, who.caller))
-
-
 @router.get("/orders/sales/{number}/delivery-note.pdf")
 def delivery_note(request: Request, who: Viewer, number: str) -> Response:
     number = segment(number)
     pdf = app_of(request).selling.delivery_note(number)
     headers = {"Content-Disposition": f'inline; filename="delivery-note-{number.replace("/", "_")}.pdf"'}
     return Response(pdf, media_type="application/pdf", headers=headers)
-
-
-def _decide(request: Request, who: PageUser, number: str, done: str, action: Any) -> Response:
-    app = app_of(request)
-    try:
-        action(app, number)
-    except LotledgerError as error:
-        return _order_page(request, who, app.selling.show(number), message=words(error), status=status_for(error))
-    return RedirectResponse(f"{sales_order_url(number)}?done={done}", status_code=303)
 
 
 def _order_page(
@@ -163,3 +141,6 @@ def _order_page(
         lot_url=lot_url,
         pallet_url=pallet_url,
     )
+
+
+add_decision_routes(router, KIND, _order_page)

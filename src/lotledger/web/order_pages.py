@@ -1,5 +1,5 @@
-"""The list page of one order kind (purchase or sales): the orders newest first with their status, filtered by
-status, and a new order form for planners. One page serves both kinds; a kind names what differs."""
+"""What the pages of purchase and sales orders share: the list (newest first with their status, filtered by
+status, and a new order form for planners) and closing or cancelling one order. A kind names what differs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from lotledger.domain.errors import LotledgerError, ValidationError
 from lotledger.domain.model import Item, Partner
 from lotledger.web.floor import UNIT_CHOICES
 from lotledger.web.floor_draft import words
+from lotledger.web.links import segment
 from lotledger.web.render import page
 from lotledger.web.session import Admin, CheckedForm, Form, PageUser, Viewer
 
@@ -67,6 +68,42 @@ def add_list_routes(router: APIRouter, kind: OrderList) -> None:
 
     router.add_api_route(kind.url, order_list, methods=["GET"])
     router.add_api_route(kind.url, create_order, methods=["POST"])
+
+
+ShowPage = Callable[..., Response]  # (request, who, report, *, message=, status=): the kind's order page
+
+
+def add_decision_routes(router: APIRouter, kind: OrderList, show: ShowPage) -> None:
+    """POST close (done with what was moved) and cancel (nothing moved, with a reason): planners."""
+
+    def close_order(request: Request, who: Admin, number: str, form: CheckedForm) -> Response:
+        return _decide(kind, show, request, who, segment(number), "closed", lambda s, n: s.close(n, who.caller))
+
+    def cancel_order(request: Request, who: Admin, number: str, form: CheckedForm) -> Response:
+        reason = form.get("reason")
+        return _decide(
+            kind, show, request, who, segment(number), "cancelled", lambda s, n: s.cancel(n, reason, who.caller)
+        )
+
+    router.add_api_route(f"{kind.url}/{{number}}/close", close_order, methods=["POST"])
+    router.add_api_route(f"{kind.url}/{{number}}/cancel", cancel_order, methods=["POST"])
+
+
+def _decide(
+    kind: OrderList,
+    show: ShowPage,
+    request: Request,
+    who: PageUser,
+    number: str,
+    done: str,
+    action: Callable[[Any, str], object],
+) -> Response:
+    service = kind.orders(app_of(request))
+    try:
+        action(service, number)
+    except LotledgerError as error:
+        return show(request, who, service.show(number), message=words(error), status=status_for(error))
+    return RedirectResponse(f"{kind.order_url(number)}?done={done}", status_code=303)
 
 
 def _rows(form: Form) -> int:
