@@ -1,12 +1,15 @@
-"""Import a JSON Lines file: good lines stored, bad lines reported, re-runs add nothing."""
+"""Import a file's lines (JSON Lines, a spreadsheet's rows): good ones stored, bad ones reported, re-runs
+add nothing; or a dry run that reports every bad one, ledger rules included, and writes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from lotledger.domain.accounts import Caller, role_to_record
 from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
+from lotledger.domain.master import kind_name
 from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
 from lotledger.interchange.jsonl import Line
 from lotledger.services.master_data import MasterData
@@ -21,10 +24,11 @@ class LineError:
     line: int
     field: str | None
     message: str
+    unit: str = "line"  # "row" for a spreadsheet
 
     def __str__(self) -> str:
         where = f" {self.field}:" if self.field else ""
-        return f"line {self.line}:{where} {self.message}"
+        return f"{self.unit} {self.line}:{where} {self.message}"
 
 
 @dataclass(slots=True)
@@ -34,6 +38,12 @@ class ImportReport:
     master: int = 0  # master-data records saved (created or changed)
     master_unchanged: int = 0  # master-data lines that matched what was already recorded
     errors: list[LineError] = field(default_factory=list)
+    unit: str = "line"
+
+    def refuse(self, line: Line, error: LotledgerError) -> None:
+        """Note `line` refused for `error`, at the row and column of a spreadsheet's record."""
+        number, where = line.locate(error)
+        self.errors.append(LineError(number, where, error.message, self.unit))
 
     @property
     def lines(self) -> int:
@@ -59,29 +69,25 @@ def import_lines(
     attribution: Attribution,
     progress: Callable[[int], None] = lambda n: None,
     after_bulk: Callable[[], None] = lambda: None,
+    unit: str = "line",
 ) -> ImportReport:
     """Store every good record of `lines`, in order, reporting each bad one with its line number."""
-    report = ImportReport()
-    chunk: list[tuple[int, Event]] = []
+    report = ImportReport(unit=unit)
+    chunk: list[tuple[Line, Event]] = []
 
     def flush() -> None:
         outcomes = _each_alone_if_needed(recording, [event for _, event in chunk], attribution)
-        for (number, _), outcome in zip(chunk, outcomes, strict=True):
-            if isinstance(outcome, Rejected):
-                report.errors.append(LineError(number, outcome.error.field, outcome.error.message))
-            elif isinstance(outcome, Recorded) and outcome.duplicate:
-                report.duplicates += 1
-            else:
-                report.events += 1
+        for (line, _), outcome in zip(chunk, outcomes, strict=True):
+            _count(report, line, outcome)
         progress(len(chunk))
         chunk.clear()
 
     for line in lines:
         if line.error is not None:
-            report.errors.append(LineError(line.number, line.error.field, line.error.message))
+            report.refuse(line, line.error)
             progress(1)
         elif isinstance(line.record, Event):
-            chunk.append((line.number, line.record))
+            chunk.append((line, line.record))
             if len(chunk) >= CHUNK:
                 flush()
         elif line.record is not None:
@@ -93,7 +99,7 @@ def import_lines(
                 else:
                     report.master_unchanged += 1
             except LotledgerError as error:
-                report.errors.append(LineError(line.number, error.field, error.message))
+                report.refuse(line, error)
             progress(1)
     if chunk:
         flush()
@@ -101,3 +107,45 @@ def import_lines(
         after_bulk()  # e.g. refresh the database's planner statistics
     report.errors.sort(key=lambda error: error.line)
     return report
+
+
+def _count(report: ImportReport, line: Line, outcome: Outcome | bool) -> None:
+    if isinstance(outcome, Rejected):
+        report.refuse(line, outcome.error)
+    elif isinstance(outcome, Recorded):
+        if outcome.duplicate:
+            report.duplicates += 1
+        else:
+            report.events += 1
+    elif outcome:
+        report.master += 1
+    else:
+        report.master_unchanged += 1
+
+
+def rehearse_lines(
+    recording: Recording, lines: Iterable[Line], attribution: Attribution, unit: str = "line"
+) -> ImportReport:
+    """A dry run: what `import_lines` would store and refuse, every ledger rule included (a ship of a lot
+    received earlier in the same file passes), with nothing written."""
+    report = ImportReport(unit=unit)
+    good: list[Line] = []
+    for line in lines:
+        if line.error is not None:
+            report.refuse(line, line.error)
+        elif line.record is not None:
+            good.append(line)
+    records = [line.record for line in good if line.record is not None]
+    for line, outcome in zip(good, recording.ledger.rehearse(records, attribution), strict=True):
+        _count(report, line, outcome)
+    report.errors.sort(key=lambda error: error.line)
+    return report
+
+
+def check_allowed(lines: Iterable[Line], who: Caller, unit: str = "line") -> None:
+    """Forbidden, naming the first line, unless `who` may record every event and save every master record."""
+    for line in lines:
+        if isinstance(line.record, Event):
+            who.user.require(role_to_record(line.record), f"{unit} {line.number}: recording a {line.record.type} event")
+        elif line.record is not None:
+            who.user.require("admin", f"{unit} {line.number}: importing a {kind_name(type(line.record))}")
