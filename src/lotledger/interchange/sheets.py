@@ -30,6 +30,10 @@ class ReadOptions:
     type: str | None = None  # every row's type when neither a column nor the sheet's name says
     mapping: Mapping = NO_MAPPING
 
+    def __post_init__(self) -> None:
+        if self.type is not None and self.type not in COLUMNS:
+            raise ValidationError(f"{self.type!r} is not a record type; expected one of {', '.join(COLUMNS)}", "type")
+
 
 @dataclass(frozen=True, slots=True)
 class _Sheet:

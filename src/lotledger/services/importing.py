@@ -3,6 +3,7 @@ add nothing; or a dry run that reports every bad one, ledger rules included, and
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -11,7 +12,9 @@ from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.master import kind_name
 from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
+from lotledger.interchange.formats import Format, read_file
 from lotledger.interchange.jsonl import Line
+from lotledger.interchange.sheets import ReadOptions
 from lotledger.services.master_data import MasterData
 from lotledger.services.recording import Recording
 
@@ -149,3 +152,17 @@ def check_allowed(lines: Iterable[Line], who: Caller, unit: str = "line") -> Non
             who.user.require(role_to_record(line.record), f"{unit} {line.number}: recording a {line.record.type} event")
         elif line.record is not None:
             who.user.require("admin", f"{unit} {line.number}: importing a {kind_name(type(line.record))}")
+
+
+def import_file(
+    recording: Recording, master_data: MasterData, data: bytes, options: ReadOptions, who: Caller, dry_run: bool
+) -> tuple[Format, ImportReport]:
+    """A whole file (any format `formats.detect` knows) imported for `who`, or with `dry_run` checked:
+    Forbidden before anything if a line needs a role `who` lacks (master data needs the admin role)."""
+    kind, read = read_file(io.BytesIO(data), options)
+    unit = "line" if kind in ("jsonl", "epcis") else "row"
+    lines = list(read)
+    check_allowed(lines, who, unit)
+    if dry_run:
+        return kind, rehearse_lines(recording, lines, who.attribution, unit)
+    return kind, import_lines(recording, master_data, lines, who.attribution, unit=unit)
