@@ -40,14 +40,19 @@ DIRECT: list[dict[str, Any]] = [
     {"type": "partner", "code": "FARM", "name": "Farm", "role": "supplier"},
     {"type": "partner", "code": "CAFE", "name": "Cafe", "role": "customer"},
     {
-        "type": "receive", "time": "2025-03-02T08:00:00+00:00", "location": "STORE", "partner": "FARM",
+        "type": "receive",
+        "time": "2025-03-02T08:00:00+00:00",
+        "location": "STORE",
+        "partner": "FARM",
         "lines": [
             {"item": "OATS", "lot": "O-1", "qty": "100", "uom": "kg", "expiry": "2026-03-01"},
             {"item": "HONEY", "lot": "H-1", "qty": "20.5", "uom": "kg"},
         ],
     },
     {
-        "type": "produce", "time": "2025-03-03T07:00:00+00:00", "location": "STORE",
+        "type": "produce",
+        "time": "2025-03-03T07:00:00+00:00",
+        "location": "STORE",
         "inputs": [
             {"item": "OATS", "lot": "O-1", "qty": "30", "uom": "kg"},
             {"item": "HONEY", "lot": "H-1", "qty": "0.1", "uom": "kg"},
@@ -55,7 +60,10 @@ DIRECT: list[dict[str, Any]] = [
         "outputs": [{"item": "BAR", "lot": "B-1", "qty": "200", "uom": "ea"}],
     },
     {
-        "type": "ship", "time": "2025-03-04T10:00:00+00:00", "location": "STORE", "partner": "CAFE",
+        "type": "ship",
+        "time": "2025-03-04T10:00:00+00:00",
+        "location": "STORE",
+        "partner": "CAFE",
         "lines": [{"item": "BAR", "lot": "B-1", "qty": "150", "uom": "ea"}],
     },
 ]

@@ -23,7 +23,7 @@ from lotledger.interchange.sheets import ReadOptions
 from lotledger.services.importing import ImportReport, import_file, import_lines, rehearse_lines
 from lotledger.storage import schema as t
 from tests.conftest import fresh_db_url
-from tests.factories import ADMIN, ATTRIBUTION, hold, receive, setup_plant
+from tests.factories import ADMIN, ATTRIBUTION, exactly, hold, receive, setup_plant
 from tests.legacy_register import DIRECT, csv_bytes, one_table, register_xlsx
 
 FILES = {"csv": lambda: csv_bytes(one_table(), ";", bom=True), "xlsx": register_xlsx}
@@ -148,11 +148,14 @@ def hold_id(app: App) -> str:
 
 def test_master_data_in_a_file_needs_the_admin_role(app: App) -> None:
     operator = Caller(User(2, "floor", "operator"), ATTRIBUTION)
-    with pytest.raises(Forbidden, match="^row 2: importing a item needs the admin role; floor has the operator role$"):
+    with pytest.raises(
+        Forbidden,
+        match=exactly("row 2: importing master data (item) needs the admin role; floor has the operator role"),
+    ):
         import_file(app.recording, app.master_data, FILES["xlsx"](), ReadOptions(), operator, dry_run=True)
     rows = [
         ["type", "time", "location", "item", "lot", "reason"],
         ["hold", "2025-03-02T08:00:00Z", "RAW", "FLOUR", "F-1", "lab"],
     ]
-    with pytest.raises(Forbidden, match="^row 2: recording a hold event needs the quality role"):
+    with pytest.raises(Forbidden, match=r"^row 2: recording a hold event needs the quality role"):
         import_file(app.recording, app.master_data, csv_bytes(rows), ReadOptions(), operator, dry_run=False)

@@ -205,7 +205,7 @@ def test_a_wrong_mapping_is_refused_naming_the_key(mapping: str, message: str) -
 
 def test_the_api_mapping_is_the_same_structure_in_json() -> None:
     assert mapping_from_json('{"columns": {"Lot No": "lot"}}').target("Lot No") == "lot"
-    with pytest.raises(ValidationError, match="^X-Import-Mapping: not valid JSON"):
+    with pytest.raises(ValidationError, match=r"^X-Import-Mapping: not valid JSON"):
         mapping_from_json("{")
 
 
@@ -213,7 +213,7 @@ def test_a_row_without_a_type_says_how_to_give_one() -> None:
     rows = [["sku", "name", "uom"], ["X", "X", "kg"]]
     why = "the row has no type: add a type column, name the sheet after the type, or give --type"
     assert problems(read(csv_bytes(rows))) == [(2, "type", why)]
-    with pytest.raises(ValidationError, match="^type: 'sell' is not a record type"):
+    with pytest.raises(ValidationError, match=r"^type: 'sell' is not a record type"):
         read(csv_bytes(rows), type="sell")
 
 

@@ -151,7 +151,7 @@ def check_allowed(lines: Iterable[Line], who: Caller, unit: str = "line") -> Non
         if isinstance(line.record, Event):
             who.user.require(role_to_record(line.record), f"{unit} {line.number}: recording a {line.record.type} event")
         elif line.record is not None:
-            who.user.require("admin", f"{unit} {line.number}: importing a {kind_name(type(line.record))}")
+            who.user.require("admin", f"{unit} {line.number}: importing master data ({kind_name(type(line.record))})")
 
 
 def import_file(
