@@ -89,6 +89,9 @@ READERS: dict[Format, Reader] = {"jsonl": _jsonl, "epcis": _epcis, "csv": read_c
 
 def read_file(source: IO[bytes], options: ReadOptions) -> tuple[Format, Iterator[Line]]:
     """The file's kind and its lines (`source` must be seekable: its head is read first to tell the kind)."""
-    kind = detect(source.read(HEAD))
+    head = source.read(HEAD)
+    while head and not head.strip() and (more := source.read(HEAD)):  # blank so far: what follows tells
+        head = more
+    kind = detect(head)
     source.seek(0)
     return kind, READERS[kind](source, options)
