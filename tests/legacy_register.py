@@ -69,6 +69,16 @@ DIRECT: list[dict[str, Any]] = [
 ]
 
 
+ROW_HEADER = ["type", "event", "time", "location", "partner", "item", "lot", "qty", "uom"]
+
+
+def event_row(kind: str, event: str, lot: str, qty: str = "5", **given: str) -> list[Any]:
+    """A row under ROW_HEADER: FLOUR at RAW from MILL on 2 March 2025 unless `given` says otherwise."""
+    values = {"time": "2025-03-02T08:00:00Z", "location": "RAW", "partner": "MILL", "item": "FLOUR", "uom": "kg"}
+    values |= given | {"type": kind, "event": event, "lot": lot, "qty": qty}
+    return [values[column] for column in ROW_HEADER]
+
+
 def one_table() -> Rows:
     """Master data and events in one table with a type column (as a CSV holds them)."""
     columns = list(dict.fromkeys([*HEADER, *(c for rows in MASTER.values() for c in rows[0])]))

@@ -21,8 +21,13 @@ def test_a_dry_run_answers_the_report_and_writes_nothing_then_the_import_stores(
     dry = api.client.post(f"{URL}?dry_run=true", content=register_xlsx(), headers=api.headers("admin"))
     assert dry.status_code == 200, dry.text
     assert dry.json() == {
-        **{"format": "xlsx", "dry_run": True, "stored": 3, "already_recorded": 0},
-        **{"master_saved": 6, "master_unchanged": 0, "errors": []},
+        "format": "xlsx",
+        "dry_run": True,
+        "stored": 3,
+        "already_recorded": 0,
+        "master_saved": 6,
+        "master_unchanged": 0,
+        "errors": [],
     }
     assert count_events(api) == before
     done = api.client.post(URL, content=register_xlsx(), headers=api.headers("admin")).json()
@@ -98,6 +103,7 @@ def test_templates_download_as_csv_and_xlsx(api: Api) -> None:
         == "event,id,time,location,reference,actor,note,partner,item,lot,qty,uom,expiry,supplier_lot"
     )
     workbook = api.client.get("/api/v1/imports/templates/all?format=xlsx", headers=api.headers("viewer"))
-    assert workbook.content.startswith(b"PK") and "lotledger-all.xlsx" in workbook.headers["content-disposition"]
+    assert workbook.content.startswith(b"PK")
+    assert "lotledger-all.xlsx" in workbook.headers["content-disposition"]
     missing = api.client.get("/api/v1/imports/templates/sell", headers=api.headers("viewer"))
     assert (missing.status_code, missing.json()["field"]) == (422, "type")

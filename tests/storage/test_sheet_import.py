@@ -24,7 +24,7 @@ from lotledger.services.importing import ImportReport, import_file, import_lines
 from lotledger.storage import schema as t
 from tests.conftest import fresh_db_url
 from tests.factories import ADMIN, ATTRIBUTION, exactly, hold, receive, setup_plant
-from tests.legacy_register import DIRECT, csv_bytes, one_table, register_xlsx
+from tests.legacy_register import DIRECT, ROW_HEADER, csv_bytes, event_row, one_table, register_xlsx
 
 FILES = {"csv": lambda: csv_bytes(one_table(), ";", bom=True), "xlsx": register_xlsx}
 
@@ -112,17 +112,18 @@ def test_a_dry_run_reports_every_bad_row_and_changes_nothing(app: App, engine: E
     setup_plant(app)
     receive(app, "FLOUR", "F-1", 10)
     hold(app, "FLOUR", "F-1")
+    shipped = {"time": "2025-03-03T08:00:00Z", "partner": "SHOP"}
     rows = [
-        ["type", "event", "time", "location", "partner", "item", "lot", "qty", "uom"],
-        ["receive", "R1", "2025-03-02T08:00:00Z", "RAW", "MILL", "FLOUR", "F-2", "5", "kg"],
-        ["receive", "R2", "2025-03-02T08:00:00Z", "RAW", "MILL", "FLOUR", "F-3", "5", "parsec"],
-        ["receive", "R3", "2025-03-02T08:00:00Z", "RAW", "MILL", "NOPE", "F-4", "5", "kg"],
-        ["ship", "S1", "2025-03-03T08:00:00Z", "RAW", "SHOP", "FLOUR", "F-9", "1", "kg"],
-        ["ship", "S2", "2025-03-03T08:00:00Z", "RAW", "SHOP", "FLOUR", "F-1", "1", "kg"],
-        ["receive", "R5", "2025-03-02T08:00:00Z", "RAW", "MILL", "FLOUR", "F-5", "1e999999", "kg"],
-        ["receive", "R6", "9999-03-02T08:00:00Z", "RAW", "MILL", "FLOUR", "F-6", "5", "kg"],
-        ["ship", "S3", "2025-03-03T08:00:00Z", "RAW", "SHOP", "FLOUR", "F-2", "6", "kg"],
-        ["ship", "S4", "2025-03-03T08:00:00Z", "RAW", "SHOP", "FLOUR", "F-2", "5", "kg"],
+        ROW_HEADER,
+        event_row("receive", "R1", "F-2"),
+        event_row("receive", "R2", "F-3", uom="parsec"),
+        event_row("receive", "R3", "F-4", item="NOPE"),
+        event_row("ship", "S1", "F-9", "1", **shipped),
+        event_row("ship", "S2", "F-1", "1", **shipped),
+        event_row("receive", "R5", "F-5", "1e999999"),
+        event_row("receive", "R6", "F-6", time="9999-03-02T08:00:00Z"),
+        event_row("ship", "S3", "F-2", "6", **shipped),
+        event_row("ship", "S4", "F-2", "5", **shipped),
     ]
     data = csv_bytes(rows) + b"receive,R7,2025-03-02T08:00:00Z,RAW,MILL,FLOUR,F-\xed\xa0\x80,1,kg\r\n"
     before = stored_events(engine)

@@ -18,7 +18,18 @@ from lotledger.interchange.sheet_mapping import load_mapping, mapping_from_json
 from lotledger.interchange.sheet_templates import template
 from lotledger.interchange.sheets import ReadOptions
 from tests.factories import exactly
-from tests.legacy_register import DIRECT, EVENTS, HEADER, MASTER, csv_bytes, one_table, register_xlsx, xlsx_bytes
+from tests.legacy_register import (
+    DIRECT,
+    EVENTS,
+    HEADER,
+    MASTER,
+    ROW_HEADER,
+    csv_bytes,
+    event_row,
+    one_table,
+    register_xlsx,
+    xlsx_bytes,
+)
 
 ZONE = ZoneInfo("Europe/Paris")
 
@@ -124,13 +135,14 @@ def test_bad_bytes_in_a_csv_are_named_by_row_and_column() -> None:
 
 
 def test_errors_name_the_row_and_the_header_as_the_file_writes_it() -> None:
+    at = {"location": "STORE", "partner": "FARM", "item": "OATS"}
     rows = [
-        ["Type", "Event", "Time", "Location", "Partner", "Item", "Lot", "Qty", "UOM"],
-        ["receive", "R1", "2025-03-02T08:00:00Z", "STORE", "FARM", "OATS", "O-1", "1e999999", "kg"],
-        ["receive", "R2", "9999-03-02T08:00:00Z", "STORE", "FARM", "OATS", "O-2", "1", "kg"],
-        ["receive", "R3", "2025-03-02T08:00:00Z", "STORE", "FARM", "OATS", "O-3", "1", "kg"],
-        ["receive", "R3", "2025-03-02T09:00:00Z", "STORE", "FARM", "OATS", "O-4", "1", "kg"],
-        ["produce", "P1", "2025-03-02T08:00:00Z", "STORE", "FARM", "OATS", "O-1", "1", "kg"],
+        [column.title() if column != "uom" else "UOM" for column in ROW_HEADER],
+        event_row("receive", "R1", "O-1", "1e999999", **at),
+        event_row("receive", "R2", "O-2", "1", time="9999-03-02T08:00:00Z", **at),
+        event_row("receive", "R3", "O-3", "1", **at),
+        event_row("receive", "R3", "O-4", "1", time="2025-03-02T09:00:00Z", **at),
+        event_row("produce", "P1", "O-1", "1", **at),
     ]
     assert problems(read(csv_bytes(rows))) == [
         (2, "Qty", "'1e999999' is too large (less than 10^12 in any unit)"),
