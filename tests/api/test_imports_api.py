@@ -107,3 +107,9 @@ def test_templates_download_as_csv_and_xlsx(api: Api) -> None:
     assert "lotledger-all.xlsx" in workbook.headers["content-disposition"]
     missing = api.client.get("/api/v1/imports/templates/sell", headers=api.headers("viewer"))
     assert (missing.status_code, missing.json()["field"]) == (422, "type")
+
+
+def test_a_mapping_header_with_a_lone_surrogate_is_a_problem_not_a_crash(api: Api) -> None:
+    headers = api.headers("operator", **{"X-Import-Mapping": '{"columns": {"\\ud800": "nope"}}'})
+    answer = api.client.post(URL, content=b"a,b\n1,2\n", headers=headers)
+    assert (answer.status_code, answer.json()["field"]) == (422, "columns.\\ud800")

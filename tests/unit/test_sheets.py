@@ -251,3 +251,13 @@ def test_every_template_reads_back_with_its_examples() -> None:
         assert problems(lines) == []
         assert len(lines) == 14  # six master records, eight events
     assert read(template("receive", "csv"), type="receive")[0].record is not None
+
+
+def test_hostile_mappings_are_refused_by_name_never_a_crash() -> None:
+    with pytest.raises(ValidationError, match=exactly("mapping: not valid TOML: nested too deeply")):
+        load_mapping(b"a = " + b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValidationError) as refused:
+        mapping_from_json('{"columns": {"\\ud800": "nope"}}')
+    assert refused.value.field == "columns.\\ud800"  # written out: the answer can encode it
+    with pytest.raises(ValidationError, match=exactly("mapping: not valid UTF-8: byte 0xe9")):
+        load_mapping(b'type = "r\xe9ceive"\n')

@@ -51,6 +51,11 @@ class Mapping:
 NO_MAPPING = Mapping()
 
 
+def _named(key: str) -> str:
+    """A key as an error can name it: a lone surrogate (JSON's "\\ud800") written as its escape."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")[:200]
+
+
 def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, dict):
@@ -64,22 +69,24 @@ def parse_mapping(raw: Any) -> Mapping:
         raise ValidationError(f"expected a table (TOML) or object (JSON), got {type(raw).__name__}", "mapping")
     unknown = sorted(set(raw) - set(_KEYS))
     if unknown:
-        raise ValidationError(f"unknown key in the mapping; allowed: {', '.join(_KEYS)}", unknown[0])
+        raise ValidationError(f"unknown key in the mapping; allowed: {', '.join(_KEYS)}", _named(str(unknown[0])))
     columns: dict[str, str] = {}
     for header, target in _table(raw, "columns").items():
         if target != IGNORE and target not in ALL_COLUMNS:
             raise ValidationError(
                 f"{target!r} is not a lotledger column; expected one of {', '.join(ALL_COLUMNS)} or {IGNORE!r}",
-                f"columns.{header}",
+                f"columns.{_named(header)}",
             )
         columns[header.strip()] = target
     defaults = _table(raw, "defaults")
     for column, value in defaults.items():
         if column not in ALL_COLUMNS or column in _NOT_DEFAULTED:
             allowed = ", ".join(c for c in ALL_COLUMNS if c not in _NOT_DEFAULTED)
-            raise ValidationError(f"{column!r} cannot have a default; expected one of {allowed}", f"defaults.{column}")
+            raise ValidationError(
+                f"{column!r} cannot have a default; expected one of {allowed}", f"defaults.{_named(column)}"
+            )
         if isinstance(value, (dict, list)):
-            raise ValidationError(f"expected one value, got {value!r}", f"defaults.{column}")
+            raise ValidationError(f"expected one value, got {value!r}", f"defaults.{_named(column)}")
     kind = raw.get("type")
     if kind is not None and kind not in COLUMNS:
         raise ValidationError(f"{kind!r} is not a record type; expected one of {', '.join(COLUMNS)}", "type")
@@ -100,6 +107,8 @@ def load_mapping(data: bytes) -> Mapping:
         raise ValidationError(f"not valid UTF-8: byte {data[error.start]:#04x}", "mapping") from None
     except tomllib.TOMLDecodeError as error:
         raise ValidationError(f"not valid TOML: {error}", "mapping") from None
+    except RecursionError:
+        raise ValidationError("not valid TOML: nested too deeply", "mapping") from None
     return parse_mapping(raw)
 
 
