@@ -53,6 +53,12 @@ class Ledger(Protocol):
 
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool: ...
 
+    def rehearse(self, records: Sequence[Event | MasterRecord], attribution: Attribution) -> list[Outcome | bool]:
+        """Record every event and save every master record, in order, each on its own, in one transaction
+        that is then rolled back: what a file's import would do (an outcome per event, saved-or-unchanged
+        or a Rejected per master record), with nothing written."""
+        ...
+
 
 class LotReads(Protocol):
     def lot(self, key: LotKey) -> LotInfo: ...

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -23,7 +23,9 @@ from lotledger.cli.common import (
     _attribution,
     _local_admin,
     _print_json,
+    _refuse,
     _show,
+    _write_file,
     app,
     console,
     errors,
@@ -43,7 +45,7 @@ def init(db: DbOption = None) -> None:
         console.print(f"Database ready: {ledger_app.settings.db_url}")
 
 
-def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
+def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str, unit: str = "line") -> ImportReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from lotledger.services.importing import import_lines
@@ -61,19 +63,24 @@ def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str)
             _attribution(client),
             advance,
             ledger_app.refresh_statistics,
+            unit,
         )
 
 
-def _report(report: ImportReport) -> None:
+def _report(report: ImportReport, dry_run: bool = False) -> None:
+    would = "dry run, nothing written: would be " if dry_run else ""
     console.print(
-        f"{report.events} events stored, {report.duplicates} already recorded, "
+        f"{would}{report.events} events stored, {report.duplicates} already recorded, "
         f"{report.master} master-data records saved ({report.master_unchanged} unchanged), "
-        f"{len(report.errors)} lines refused"
+        f"{len(report.errors)} {report.unit}s refused",
+        highlight=False,
     )
+    from rich.markup import escape
+
     if report.created:
-        console.print("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created))
+        console.print(escape("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created)))
     for error in report.errors[:50]:
-        errors.print(f"[red]{error}[/red]")
+        errors.print(f"[red]{escape(str(error))}[/red]", highlight=False)
     if len(report.errors) > 50:
         errors.print(f"... and {len(report.errors) - 50} more")
 
@@ -125,20 +132,69 @@ def demo(
 @app.command(name="import")
 def import_file(
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="JSON Lines, EPCIS 2.0 JSON-LD, CSV or XLSX of events and master data (told by content).",
+        ),
     ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every line against the ledger's rules and write nothing.")
+    ] = False,
+    type: Annotated[str | None, typer.Option("--type", help="The type of every row of a CSV (e.g. receive).")] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A TOML mapping file: column names, type, date format."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""
-    from lotledger.interchange.jsonl import read_lines
+    """Import a file: bad lines (rows) are reported by number and column, good ones stored, re-runs add nothing."""
+    from lotledger.interchange.formats import read_file
+    from lotledger.interchange.sheet_mapping import NO_MAPPING, load_mapping
+    from lotledger.services.importing import read_options, rehearse_lines
 
-    with file.open("rb") as counted:
-        total = sum(1 for _ in counted)
+    client = f"cli:import:{file.name}"
     with _app(db) as ledger_app, file.open("rb") as handle:
-        report = _run_import(ledger_app, read_lines(handle), total, f"cli:import:{file.name}")
-    _report(report)
+        chosen = load_mapping(mapping.read_bytes()) if mapping else NO_MAPPING
+        kind, lines = read_file(handle, read_options(ledger_app.settings, ledger_app.master_data, type, chosen))
+        unit = "line" if kind in ("jsonl", "epcis") else "row"
+        if dry_run:
+            report = rehearse_lines(ledger_app.recording, ledger_app.master_data, lines, _attribution(client), unit)
+        elif kind == "jsonl":  # streamed: a file of millions of lines is never held whole
+            total = sum(1 for _ in handle)
+            handle.seek(0)
+            report = _run_import(ledger_app, lines, total, client, unit)
+        else:
+            read = list(lines)
+            report = _run_import(ledger_app, iter(read), len(read), client, unit)
+    _report(report, dry_run)
     if report.errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    type: Annotated[str, typer.Argument(help="A record type (receive, produce, ship, item...) or all.")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Write here (a CSV goes to the screen without it).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """An import template: lotledger's column names for a record type, with example rows that import as they are."""
+    from lotledger.domain.errors import LotledgerError
+    from lotledger.interchange.sheet_templates import file_name, template
+
+    if format not in ("csv", "xlsx"):
+        raise _refuse(f"--format: expected csv or xlsx, got {format!r}")
+    chosen: Literal["csv", "xlsx"] = "csv" if format == "csv" else "xlsx"
+    try:
+        content = template(type, chosen)
+    except LotledgerError as error:
+        raise _refuse(str(error)) from None
+    if out is None and chosen == "csv":
+        console.print(content.decode(), end="", markup=False, highlight=False)
+        return
+    _write_file(out or Path(file_name(type, chosen)), content, force)
 
 
 @app.command()
