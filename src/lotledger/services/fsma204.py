@@ -35,7 +35,7 @@ class Export:
             yield row
 
 
-def _known(look_up: Callable[[], object], name: str) -> None:
+def known(look_up: Callable[[], object], name: str) -> None:
     """An unknown item or lot in a filter is bad input (422 naming it), not a missing resource."""
     try:
         look_up()
@@ -69,9 +69,9 @@ class Fsma204:
         """What to export, or a ValidationError naming the parameter (an unknown item or lot included)."""
         chosen = fsma.selection(self.zone, start, end, item, lot, all_items)
         if item is not None:
-            _known(lambda: self.master.one(Item, item), "item")
+            known(lambda: self.master.one(Item, item), "item")
         if lot is not None:
-            _known(lambda: self.lots.lot(lot), "lot")
+            known(lambda: self.lots.lot(lot), "lot")
         return chosen
 
     def export(self, selection: fsma.Selection) -> Export:
