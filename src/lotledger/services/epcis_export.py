@@ -42,16 +42,22 @@ class EpcisDocument:
         return self.writer.chunks(self.created, self.master, self.entries() if entries is None else entries)
 
 
-def with_parents(used: frozenset[str], locations: list[Location]) -> list[Location]:
-    """The locations named in `used` and every location above them, in the catalogue's order."""
-    parents = {location.code: location.parent for location in locations}
-    wanted: set[str] = set()
-    for code in used:
-        place: str | None = code
-        while place is not None and place not in wanted:
-            wanted.add(place)
-            place = parents.get(place)
-    return [location for location in locations if location.code in wanted]
+def with_parents(used: frozenset[str] | None, locations: list[Location]) -> list[Location]:
+    """The locations named in `used` (all when None) and every location above them, each after its parent
+    (an importer creates them in order), otherwise in the catalogue's order."""
+    by_code = {location.code: location for location in locations}
+    ordered: dict[str, Location] = {}
+
+    def add(code: str | None, below: frozenset[str]) -> None:
+        if code is None or code in ordered or code in below or code not in by_code:
+            return
+        add(by_code[code].parent, below | {code})  # `below` guards a cycle the catalogue should never hold
+        ordered[code] = by_code[code]
+
+    for location in locations:
+        if used is None or location.code in used:
+            add(location.code, frozenset())
+    return list(ordered.values())
 
 
 class EpcisExport:
@@ -83,7 +89,7 @@ class EpcisExport:
         items, locations, partners = self.master.items(), self.master.locations(), self.master.partners()
         writer = EpcisWriter(self.ids, Directory.of(items, locations, partners), self.zone)
         if selection.everything:
-            header = MasterData(items, locations, partners)
+            header = MasterData(items, with_parents(None, locations), partners)
         else:
             used = self.reads.used(selection)
             header = MasterData(

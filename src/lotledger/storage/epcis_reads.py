@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, FromClause, distinct, exists, func, or_, select, true, union
+from sqlalchemy import Connection, Engine, FromClause, exists, func, or_, select, true, union
 from sqlalchemy.sql import ColumnElement
 
 from lotledger.domain.events import parse_event
@@ -85,7 +85,8 @@ class SqlEpcisReads:
         in_ids = select(ids.c.id)
         e, m = t.events.c, t.movements.c
         items = (
-            select(distinct(t.items.c.sku))
+            select(t.items.c.sku)
+            .distinct()
             .select_from(t.event_lots.join(t.lots).join(t.items))
             .where(t.event_lots.c.event_id.in_(in_ids))
         )
