@@ -6,13 +6,18 @@ salt, which nothing uses, received on 5 March."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from lotledger.bootstrap import App, bootstrap
 from lotledger.config import Settings
 from lotledger.domain.model import Item, Location, Partner
 from tests.factories import ATTRIBUTION, line, record
 
+SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "epcis" / "schema" / "EPCIS-JSON-Schema.json"
 PREFIX = "0614141"
 DOMAIN = "https://id.example.com"
 PALLET = "106141412345678908"
@@ -36,6 +41,13 @@ PARTNERS = [
     Partner("DELI", "Deli", "customer"),
     Partner("IDLE", "Nobody's customer", "customer", active=False),
 ]
+
+
+def schema_errors(document: dict[str, Any]) -> list[str]:
+    """Every way `document` breaks GS1's EPCIS 2.0 JSON schema, formats (URIs, date-times) checked too."""
+    schema = json.loads(SCHEMA.read_text())
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
 
 
 def epcis_app(db_url: str, **settings: Any) -> App:

@@ -7,29 +7,30 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from lotledger.bootstrap import App
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.model import Item, Location, LotKey, Partner
 from lotledger.interchange.epcis_ids import Identifiers
-from tests.epcis_plant import DOMAIN, ITEMS, LOCATIONS, ODD_LOT, PALLET, PARTNERS, PREFIX, bakery, epcis_app
+from tests.epcis_plant import (
+    DOMAIN,
+    ITEMS,
+    LOCATIONS,
+    ODD_LOT,
+    PALLET,
+    PARTNERS,
+    PREFIX,
+    bakery,
+    epcis_app,
+    schema_errors,
+)
 from tests.factories import exactly
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "epcis" / "schema" / "EPCIS-JSON-Schema.json"
 FIELD = "urn:lotledger:epcis:"
 IDS = Identifiers(DOMAIN, PREFIX)
-
-
-def schema_errors(document: dict[str, Any]) -> list[str]:
-    """Every way `document` breaks GS1's EPCIS 2.0 JSON schema, formats (URIs, date-times) checked too."""
-    schema = json.loads(SCHEMA.read_text())
-    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
-    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
 
 
 @pytest.fixture
