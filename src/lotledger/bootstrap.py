@@ -119,11 +119,11 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
         ),
         selling=SalesOrders(SqlSalesOrders(engine), recording, master_data, queries, barcodes, settings.zone),
         epcis_export=EpcisExport(
+            Identifiers(settings.id_domain, settings.gs1_company_prefix),
             SqlEpcisReads(engine),
             catalog,
             reader,
             settings.zone,
-            Identifiers(settings.id_domain, settings.gs1_company_prefix),
         ),
     )
 

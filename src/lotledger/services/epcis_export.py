@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from lotledger.domain.exchange import EventSelection, LedgerEntry, days
@@ -13,7 +13,7 @@ from lotledger.domain.model import Location, LotKey
 from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.interchange.epcis_out import Directory, EpcisWriter, MasterData
 from lotledger.ports import EpcisReads, LotReads, MasterReads
-from lotledger.services.fsma204 import known
+from lotledger.services.exporting import LedgerExport, known
 
 
 @dataclass
@@ -60,22 +60,14 @@ def with_parents(used: frozenset[str] | None, locations: list[Location]) -> list
     return list(ordered.values())
 
 
-class EpcisExport:
+class EpcisExport(LedgerExport[EpcisReads]):
+    """Documents naming things by the plant's `ids` (its domain and GS1 company prefix)."""
+
     def __init__(
-        self,
-        reads: EpcisReads,
-        master: MasterReads,
-        lots: LotReads,
-        zone: ZoneInfo,
-        ids: Identifiers,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, ids: Identifiers, reads: EpcisReads, master: MasterReads, lots: LotReads, zone: ZoneInfo
     ) -> None:
-        self.reads = reads
-        self.master = master
-        self.lots = lots
-        self.zone = zone
+        super().__init__(reads, master, lots, zone)
         self.ids = ids
-        self.clock = clock
 
     def select(self, start: date | None = None, end: date | None = None, lot: LotKey | None = None) -> EventSelection:
         """The days `start`..`end` (both included, in the plant's zone) and a lot, or a ValidationError naming it."""
