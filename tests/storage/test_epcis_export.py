@@ -268,6 +268,7 @@ def test_days_select_the_events_of_those_days_in_the_plants_zone(ledger_app: App
     assert sorted(rebuilt(e, Partner).code for e in vocabulary(document, "Party")) == ["DELI", "SHOP"]
     later = export(ledger_app, date(2026, 3, 5))
     assert [e["eventID"] for e in events_of(later)] == [f"urn:uuid:{plant['salt']}"]
+    assert [rebuilt(e, Location).code for e in vocabulary(later, "Location")] == ["PLANT", "RAW"]  # RAW's parent too
     assert [e["eventID"] for e in events_of(export(ledger_app, None, date(2026, 3, 1)))] == []
 
 
@@ -277,6 +278,11 @@ def test_a_lot_selects_the_events_of_its_whole_trace(ledger_app: App, plant: dic
     names = ["flour", "milk", "bake", "move", "spilt", "mixed", "hold", "release", "observe"]
     assert [e["eventID"] for e in events_of(document)] == [f"urn:uuid:{plant[name]}" for name in names]
     assert sorted(rebuilt(e, Partner).code for e in vocabulary(document, "Party")) == ["MILL"]
+    milk = export(ledger_app, lot=LotKey("MILK", "M-1"))  # forward: both breads, and where they went
+    names = ["milk", "bake", "pack", "move", "unpack", "pallet", "loose", "return", "found", "mixed", "hold"]
+    names += ["release", "observe"]
+    assert [e["eventID"] for e in events_of(milk)] == [f"urn:uuid:{plant[name]}" for name in names]
+    assert sorted(rebuilt(e, Partner).code for e in vocabulary(milk, "Party")) == ["DELI", "MILL", "SHOP"]
     odd = export(ledger_app, lot=LotKey("FLOUR", ODD_LOT))
     names = ["flour", "mistake", "mistake"]  # its receipt, the shipment and the shipment's void
     assert [e["eventID"] for e in events_of(odd)] == [f"urn:uuid:{plant[name]}" for name in names]
