@@ -120,7 +120,8 @@ def test_an_epcis_document_is_read_by_the_epcis_reader_and_takes_no_column_mappi
     options = {"ids": IDS, "known": Known()}
     lines = read(encode(document([partner_receipt()])), **options)
     assert sorted(type(line.record).__name__ for line in lines) == ["Item", "Location", "Partner", "Receive"]
-    with pytest.raises(ValidationError, match=exactly("mapping: a type or a column mapping applies to CSV and XLSX only, not EPCIS")):
+    refusal = "mapping: a type or a column mapping applies to CSV and XLSX only, not EPCIS"
+    with pytest.raises(ValidationError, match=exactly(refusal)):
         read(encode(document([partner_receipt()])), type="receive", **options)
 
 
