@@ -181,6 +181,10 @@ class EventReader:
                 )
         elif kind == "produce":
             raw["inputs"] = self._lines(event, details, "inputQuantityList", "inputs", number)
+            source = self._location_party(event, "source", number)  # where the inputs are taken from
+            if source is not None and source != raw["location"]:
+                for line in raw["inputs"]:
+                    line.setdefault("location", source)
             raw["outputs"] = self._lines(event, details, "outputQuantityList", "outputs", number)
             paths.update(inputs="inputQuantityList", outputs="outputQuantityList")
         elif kind in ("pack", "unpack"):
@@ -322,7 +326,7 @@ class EventReader:
             "target": target.id,
             "reason": f"EPCIS error declaration: {reason}" if reason else "EPCIS error declaration",
         }
-        raw.update({key: own[key] for key in ("reason", "actor", "note") if key in own})
+        raw.update({key: own[key] for key in ("location", "reference", "reason", "actor", "note") if key in own})
         try:
             return parse_event(raw)
         except ValidationError as error:

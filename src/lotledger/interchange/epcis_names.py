@@ -96,7 +96,9 @@ class Names:
             if not isinstance(name, str):
                 raise ValidationError("expected an attribute with an id", f"attributes[{a}].id")
             if name.startswith(OWN):
-                own[name[len(OWN) :]] = attribute.get("attribute")
+                field = name[len(OWN) :]
+                value = attribute.get("attribute")
+                own[field] = _flag(value) if field in FLAGS else value
             elif name.startswith(CBV) and name[len(CBV) :] in CBV_FIELDS:
                 described[CBV_FIELDS[name[len(CBV) :]]] = attribute.get("attribute")
         key = self._key(kind, element["id"], "id")
@@ -186,3 +188,11 @@ def dig(value: Any, *keys: str) -> Any:
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
     return value
+
+
+FLAGS = frozenset({"active", "ftl"})
+
+
+def _flag(value: Any) -> Any:
+    """EPCIS master data attributes are never JSON booleans (GS1's schema): a flag is written "true" or "false"."""
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value

@@ -284,6 +284,9 @@ class EpcisWriter:
             "bizStep": "commissioning",
             "disposition": "in_progress",
         }
+        sources = {line.location or event.location for line in event.inputs}
+        if len(sources) == 1 and sources != {event.location}:  # the inputs come from one other place: say where
+            mapped["sourceList"] = [{"type": "location", "source": self._place(sources.pop())}]
         return mapped | _expiry(event.outputs)
 
     def _pack(self, event: ev.Pack | ev.Unpack) -> dict[str, Any]:
