@@ -1,4 +1,4 @@
-"""One EPCIS 2.0 event as lotledger events (docs/epcis-import.md): the event itself, and a void after it
+"""One EPCIS 2.0 event as lotledger events (docs/epcis.md, "Importing"): the event itself, and a void after it
 when it carries an errorDeclaration.
 
 With the `lotledger:details` extension of lotledger's own export, the exact event is restored (its type,

@@ -1,4 +1,4 @@
-"""Read a GS1 EPCIS 2.0 JSON-LD document as lotledger records (docs/epcis-import.md).
+"""Read a GS1 EPCIS 2.0 JSON-LD document as lotledger records (docs/epcis.md, "Importing").
 
 `read_document` yields the master records first (the header's, then those created from bare identifiers,
 each once), then the records of each event, numbered by the event's position in the event list (1-based);
