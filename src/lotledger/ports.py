@@ -25,7 +25,7 @@ from lotledger.domain.fsma204 import CteLine, Selection
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.production import Recipe, WorkOrder
-from lotledger.domain.purchasing import NewOrder, PurchaseOrder, ReceiptReads, ReceivedLot
+from lotledger.domain.purchasing import NewOrder, OrderReads, PurchaseOrder, ReceivedLot
 from lotledger.domain.recall import Action, RecallCase, Scope
 from lotledger.domain.recording import Attribution, Outcome
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
@@ -42,7 +42,7 @@ class Ledger(Protocol):
         attributions: Sequence[Attribution],
         *,
         atomic: bool,
-        guard: Callable[[ReceiptReads], None] | None = None,
+        guard: Callable[[OrderReads], None] | None = None,
     ) -> list[Outcome]:
         """`guard` runs inside the transaction once other writers are done, before the events are checked: a
         rule beyond the ledger's (a purchase order's tolerance) checked against what is recorded by then."""

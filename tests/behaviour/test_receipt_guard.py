@@ -10,7 +10,7 @@ import pytest
 
 from lotledger.domain.errors import Conflict
 from lotledger.domain.events import parse_event
-from lotledger.domain.purchasing import ReceiptReads
+from lotledger.domain.purchasing import OrderReads
 from tests.factories import ATTRIBUTION, give_back, line, now, receive, record, ship, void
 
 
@@ -23,7 +23,7 @@ def test_a_guard_reads_receipts_under_a_reference_and_can_refuse(plant: Any) -> 
                    "lines": [line("FLOUR", "F-3", 7)]})  # fmt: skip
     seen: list[dict[str, Decimal]] = []
 
-    def guard(reads: ReceiptReads) -> None:
+    def guard(reads: OrderReads) -> None:
         seen.append(reads.received("PO-1", "MILL", [kept.id]))
         seen.append(reads.received("PO-1", "MILL", []))
         seen.append(reads.received("PO-1", "DELI", []))
@@ -45,7 +45,7 @@ def test_a_guard_reads_shipments_under_a_reference_voids_and_returns_aside(plant
     give_back(plant, "FLOUR", "F-1", 1)  # a return does not reduce what was shipped
     seen: list[dict[str, Decimal]] = []
 
-    def guard(reads: ReceiptReads) -> None:
+    def guard(reads: OrderReads) -> None:
         seen.extend([reads.shipped("SO-1", "SHOP", []), reads.shipped("SO-1", "SHOP", [kept.id]),
                      reads.shipped("SO-1", "DELI", [])])  # fmt: skip
         raise Conflict("refused by the guard", "reference")

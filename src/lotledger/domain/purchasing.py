@@ -120,8 +120,9 @@ def summarize(order: PurchaseOrder, received: Mapping[str, Decimal]) -> OrderSum
     return OrderSummary(order, status(order, received), progress(order, received))
 
 
-class ReceiptReads(Protocol):
-    """What a ledger's write transaction answers a receipt's check with, after other writers have finished."""
+class OrderReads(Protocol):
+    """What a ledger's write transaction answers an order's check with (a purchase order's receipts, a sales
+    order's shipments), after other writers have finished."""
 
     def received(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
         """{sku: quantity in the base unit} received under `reference` from `partner`, voided receipts and the

@@ -22,10 +22,10 @@ from lotledger.domain.events import Event, Receive
 from lotledger.domain.model import Item, Partner
 from lotledger.domain.purchasing import (
     STATUSES,
+    OrderReads,
     OrderReport,
     OrderSummary,
     PurchaseOrder,
-    ReceiptReads,
     check_cancellable,
     check_closable,
     check_receipt,
@@ -164,12 +164,12 @@ class PurchaseOrders:
             raise NotFound(f"no purchase order {event.reference}", "reference")
         return order
 
-    def _guard(self, number: str, event: Event) -> Callable[[ReceiptReads], None]:
+    def _guard(self, number: str, event: Event) -> Callable[[OrderReads], None]:
         assert isinstance(event, Receive)
         assert event.id is not None
         receipt, excluding = event, [event.id]
 
-        def guard(reads: ReceiptReads) -> None:
+        def guard(reads: OrderReads) -> None:
             order = self.store.order(number)  # as it is now: a cancel or close decided before our turn counts
             received = reads.received(order.number, order.supplier, excluding)
             check_receipt(order, receipt.partner, receipt.lines, received)

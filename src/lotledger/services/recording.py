@@ -9,7 +9,7 @@ from typing import Any
 from lotledger.domain.accounts import Caller, role_to_record
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.events import Event, parse_event
-from lotledger.domain.purchasing import ReceiptReads
+from lotledger.domain.purchasing import OrderReads
 from lotledger.domain.recording import Attribution, Outcome, Recorded
 from lotledger.ports import Ledger
 from lotledger.services.group_commit import GroupCommitter
@@ -37,7 +37,7 @@ class Recording:
         self.ledger = ledger
         self.group = GroupCommitter(ledger)
 
-    def record(self, event: Event, who: Caller, guard: Callable[[ReceiptReads], None] | None = None) -> Recorded:
+    def record(self, event: Event, who: Caller, guard: Callable[[OrderReads], None] | None = None) -> Recorded:
         """Record one event, or raise and change nothing; `guard` is checked in the same transaction (a
         purchase order's receipt: its tolerance, with no other receipt in between)."""
         _allowed(event, who)

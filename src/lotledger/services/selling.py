@@ -21,7 +21,7 @@ from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import NotFound, ValidationError
 from lotledger.domain.events import Ship
 from lotledger.domain.model import Item, LotKey, Partner
-from lotledger.domain.purchasing import ReceiptReads
+from lotledger.domain.purchasing import OrderReads
 from lotledger.domain.quantities import parse_decimal, to_base
 from lotledger.domain.recording import Recorded
 from lotledger.interchange.delivery_notes import delivery_note_pdf
@@ -209,7 +209,7 @@ class SalesOrders:
         self.recording.check(event, who)
         event_id, number = str(event.id), order.number
 
-        def guard(reads: ReceiptReads) -> None:
+        def guard(reads: OrderReads) -> None:
             """Again in the ledger's transaction, after earlier writers: two pickers cannot both ship the last."""
             now = self.store.order(number)  # a cancel or close decided before our turn counts
             s.check_shippable(now)

@@ -21,7 +21,7 @@ from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change, kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
-from lotledger.domain.purchasing import ReceiptReads
+from lotledger.domain.purchasing import OrderReads
 from lotledger.domain.recording import Attribution, Outcome, Policy, Rejected, check_one, record_batch
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import MASTER_QUERIES
@@ -48,7 +48,7 @@ class SqlLedger:
         attributions: Sequence[Attribution],
         *,
         atomic: bool,
-        guard: Callable[[ReceiptReads], None] | None = None,
+        guard: Callable[[OrderReads], None] | None = None,
     ) -> list[Outcome]:
         """Record a batch in one transaction (see `domain.recording.record_batch`); `guard` first, in it."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
@@ -60,7 +60,7 @@ class SqlLedger:
         events: list[Event],
         attributions: Sequence[Attribution],
         atomic: bool,
-        guard: Callable[[ReceiptReads], None] | None = None,
+        guard: Callable[[OrderReads], None] | None = None,
     ) -> list[Outcome]:
         tx = SqlTransaction(conn, self.clock())
         tx.chain_head()  # first: writers take turns at the chain before they lock any balance (no deadlock)

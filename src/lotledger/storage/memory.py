@@ -23,7 +23,7 @@ from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
-from lotledger.domain.purchasing import ReceiptReads
+from lotledger.domain.purchasing import OrderReads
 from lotledger.domain.recording import (
     Attribution,
     Outcome,
@@ -253,7 +253,7 @@ class MemoryLedger:
         attributions: Sequence[Attribution],
         *,
         atomic: bool,
-        guard: Callable[[ReceiptReads], None] | None = None,
+        guard: Callable[[OrderReads], None] | None = None,
     ) -> list[Outcome]:
         """All or nothing (atomic) or each event alone, as the SQL ledger does."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]

@@ -59,7 +59,7 @@ class SqlTransaction(LedgerState):
         return self.read_stored_event(event_id)
 
     def received(self, reference: str, partner: str, excluding: Collection[str]) -> dict[str, Decimal]:
-        """What a guard asks (`domain.purchasing.ReceiptReads`): receipts under `reference` from `partner`."""
+        """What a guard asks (`domain.purchasing.OrderReads`): receipts under `reference` from `partner`."""
         self.flush()
         return received_totals(self.conn, [(reference, partner)], excluding)[(reference, partner)]
 
