@@ -54,6 +54,30 @@ FormatOption = Annotated[
 ]
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+ListFormatOption = Annotated[
+    ListFormat,
+    typer.Option(
+        "--format",
+        help="table for people (times in $LOTLEDGER_TIMEZONE), json for programs (times in UTC), "
+        "csv (to stdout or --out) and xlsx (to --out) for spreadsheets (times in UTC).",
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", dir_okay=False, help="With csv or xlsx: the file to write (- for stdout).", show_default=False
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
+
+
 @contextmanager
 def _app(db: str | None) -> Iterator[App]:
     """Open the ledger; turn any lotledger error into one red line and exit code 1."""
@@ -104,10 +128,10 @@ def _show(*renderables: RenderableType) -> None:
     show(console, *renderables)
 
 
-def _answer(value: Any, format: Format, table: Callable[[ModuleType], RenderableType]) -> None:
+def _answer(value: Any, format: Format | ListFormat, table: Callable[[ModuleType], RenderableType]) -> None:
     """A query's answer: plain JSON for programs, or the table `table` makes with `lotledger.render`
     (imported only then: JSON output never loads Rich's tables)."""
-    if format is Format.json:
+    if format.value == "json":
         _print_json(value)
         return
     from lotledger import render
@@ -178,6 +202,18 @@ DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"
 DEMO_USERS = ((DEMO_USER, "admin"), ("floor", "operator"), ("qa", "quality"))
 ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
 LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
+
+
+def _progress(rows: Iterable[Any], total: int | None, label: str = "exporting") -> Iterator[Any]:
+    """`rows`, advancing a progress bar on stderr when it is a terminal (never in a pipe)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+        for row in rows:
+            yield row
+            bar.advance(task)
 
 
 def _refuse(message: str) -> typer.Exit:

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from lotledger.cli.common import DbOption, _app, _refuse, _replacing, _show, _writable, app, console, errors
+from lotledger.cli.common import DbOption, _app, _progress, _refuse, _replacing, _show, _writable, app, console, errors
 
 if TYPE_CHECKING:
     from lotledger.domain.fsma204 import Row
@@ -87,14 +87,7 @@ def _write(export: Export, rows: Iterator[Row], format: SheetFormat, handle: IO[
 
 def _with_progress(export: Export) -> Iterator[Row]:
     """The export's rows, advancing a progress bar on stderr when it is a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("export", total=export.total() if errors.is_terminal else None)
-        for row in export.rows():
-            yield row
-            bar.advance(task)
+    return _progress(export.rows(), export.total() if errors.is_terminal else None)
 
 
 def _summary(export: Export, target: Path | None) -> None:

@@ -14,20 +14,26 @@ from lotledger.cli.common import (
     DEMO_PASSWORD,
     DEMO_USERS,
     DbOption,
+    ForceOption,
     Format,
     FormatOption,
     ItemArgument,
+    ListFormat,
+    ListFormatOption,
     LotArgument,
+    OutOption,
     _answer,
     _app,
     _attribution,
     _local_admin,
     _print_json,
+    _refuse,
     _show,
     app,
     console,
     errors,
 )
+from lotledger.cli.lists import FILE_FORMATS, write_list
 
 if TYPE_CHECKING:
     from lotledger.bootstrap import App
@@ -153,18 +159,31 @@ def trace(
         bool, typer.Option("--summary", help="Forward in totals: lots per item, customers, stock (fast for any lot).")
     ] = False,
     db: DbOption = None,
-    format: FormatOption = Format.table,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
 ) -> None:
-    """Trace a lot backward (--up), forward (--down) or both (--both)."""
+    """Trace a lot backward (--up), forward (--down) or both (--both).
+
+    As csv or xlsx, one table: a row per lot reached, genealogy edge, receipt, shipment and stock line."""
     from lotledger.domain.model import LotKey
 
     key = LotKey(item, lot)
+    if summary and format in FILE_FORMATS:
+        raise _refuse(f"--summary is totals, not a list: use --format table or json, or drop --summary for {format}")
     up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
         backward = ledger_app.queries.backward(key, depth) if up else None
         forward = ledger_app.queries.forward(key, depth) if down and not summary else None
         totals = ledger_app.queries.forward_summary(key) if summary else None
-    if format is Format.json:
+    if format in FILE_FORMATS:
+        from lotledger.interchange import lists as sheets
+
+        total = len(backward.lots) + len(backward.edges) + len(backward.receipts) if backward else 0
+        total += len(forward.lots) + len(forward.shipments) + len(forward.on_hand) if forward else 0
+        write_list(sheets.trace_table(key, backward, forward), format, out, force, total)
+        return
+    if format is ListFormat.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
         return
     from lotledger.render import backward_table, forward_tables, summary_table
@@ -179,13 +198,25 @@ def trace(
 
 
 @app.command()
-def history(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
+def history(
+    item: ItemArgument,
+    lot: LotArgument,
+    db: DbOption = None,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
     """Every event that touched a lot, in time order; voided ones marked."""
     from lotledger.domain.model import LotKey
 
     with _app(db) as ledger_app:
         entries = ledger_app.queries.history(LotKey(item, lot))
-    if format is Format.json:
+    if format in FILE_FORMATS:
+        from lotledger.interchange import lists as sheets
+
+        write_list(sheets.history_table(LotKey(item, lot), entries), format, out, force, len(entries))
+        return
+    if format is ListFormat.json:
         _print_json(entries)
         return
     from lotledger.render import history_table
@@ -199,11 +230,18 @@ def balance(
     item: Annotated[str | None, typer.Option(help="An item's sku.")] = None,
     lot: Annotated[str | None, typer.Option(help="A lot code.")] = None,
     db: DbOption = None,
-    format: FormatOption = Format.table,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
+    if format in FILE_FORMATS:
+        from lotledger.interchange import lists as sheets
+
+        write_list(sheets.balances_table(lines, location, item, lot), format, out, force, len(lines))
+        return
     _answer(lines, format, lambda render: render.balance_table(lines))
 
 
@@ -218,12 +256,25 @@ def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, forma
 
 
 @app.command()
-def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
+def exposure(
+    item: ItemArgument,
+    lot: LotArgument,
+    db: DbOption = None,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
+) -> None:
     """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
     from lotledger.domain.model import LotKey
 
     with _app(db) as ledger_app:
         result = ledger_app.queries.exposure(LotKey(item, lot))
+    if format in FILE_FORMATS:
+        from lotledger.interchange import lists as sheets
+
+        total = len(result.lots) + len(result.customers) + len(result.on_hand)
+        write_list(sheets.exposure_table(result), format, out, force, total)
+        return
     _answer(result, format, lambda render: render.exposure_table(result))
 
 
