@@ -14,6 +14,7 @@ from lotledger.web import (
     dashboard,
     export_pages,
     floor,
+    list_downloads,
     lots,
     master_pages,
     production_pages,
@@ -37,6 +38,7 @@ ROUTERS = [
     floor.router,
     search.router,
     dashboard.router,
+    list_downloads.router,
     lots.router,
 ]
 
