@@ -2,7 +2,7 @@
 
 A value is text, a whole number, a Decimal, a date, a time or None (an empty cell). Times are written in
 UTC, as the JSON answers give them (their columns say "(UTC)"): in CSV as ISO 8601 with the offset, in
-XLSX as Excel times without a zone. Quantities are numbers in XLSX (Excel keeps 15 significant digits;
+XLSX as Excel times without a zone, to the millisecond. Quantities are numbers in XLSX (Excel keeps 15 significant digits;
 the CSV keeps every digit, written as the JSON writes them). Text is written as it is, but for what
 neither format can carry: a lone surrogate or a control character becomes U+FFFD, and in XLSX text that
 looks like a formula (`=1+2`) stays text and a cell longer than Excel's 32,767 characters is cut, saying so.
@@ -134,8 +134,10 @@ def _xlsx_value(value: Value) -> Any:
             cut = f" … (cut: {len(text)} characters; the CSV has them all)"
             return text[: XLSX_CELL_LIMIT - len(cut)] + cut
         return text
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)  # Excel times have no zone: UTC, as the header says
+    if isinstance(value, datetime):
+        # Excel times have no zone (UTC, as the header says) and keep milliseconds, not microseconds
+        utc = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        return utc.replace(microsecond=utc.microsecond // 1000 * 1000)
     return value
 
 
