@@ -106,7 +106,9 @@ def event_rows(events: list[dict[str, Any]], format: str) -> list[list[str]]:
 
 
 def balance_rows(balances: list[dict[str, Any]]) -> list[list[str]]:
-    return [_cells(b["lot"]["item"], b["lot"]["lot"], b["location"], b["container"], b["qty"], b["uom"]) for b in balances]
+    return [
+        _cells(b["lot"]["item"], b["lot"]["lot"], b["location"], b["container"], b["qty"], b["uom"]) for b in balances
+    ]
 
 
 def trace_rows(answer: dict[str, Any], format: str) -> list[list[str]]:
@@ -127,7 +129,9 @@ def trace_rows(answer: dict[str, Any], format: str) -> list[list[str]]:
             when = _time(e["time"], format)
             facts = [e["event_id"], when, None, None, None, None, None, e["child_qty"], e["child_uom"]]
             parents = [parent["item"], parent["lot"], e["parent_qty"], e["parent_uom"]]
-            rows.append(_cells("backward", None, "edge", child["item"], child["lot"], None, None, None, *facts, *parents))
+            rows.append(
+                _cells("backward", None, "edge", child["item"], child["lot"], None, None, None, *facts, *parents)
+            )
         for r in back["receipts"]:
             when = _time(r["time"], format)
             facts = [r["event_id"], when, r["location"], None, r["supplier"], r["supplier_lot"], r["reference"]]
