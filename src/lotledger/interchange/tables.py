@@ -1,11 +1,12 @@
 """Any list as a file: a table (headers and rows of plain values) written as CSV or XLSX, as the rows come.
 
-A value is text, a whole number, a Decimal, a date, a time or None (an empty cell). Times are written in
-UTC, as the JSON answers give them (their columns say "(UTC)"): in CSV as ISO 8601 with the offset,
+A value is text, a whole number, a Decimal, a date, a time or None (an empty cell). Times are written
+in UTC, as the JSON answers give them (their columns say "(UTC)"): in CSV as ISO 8601 with the offset,
 in XLSX as Excel times without a zone, to the millisecond. Quantities are numbers in XLSX (Excel keeps
-15 significant digits; the CSV keeps every digit, written as the JSON writes them). Text is written as it is, but for what
-neither format can carry: a lone surrogate or a control character becomes U+FFFD, and in XLSX text that
-looks like a formula (`=1+2`) stays text and a cell longer than Excel's 32,767 characters is cut, saying so.
+15 significant digits; the CSV keeps every digit, written as the JSON writes them). Text is written as
+it is, but for what neither format can carry: a lone surrogate or a control character becomes U+FFFD;
+in XLSX text that looks like a formula (`=1+2`) stays text, and a cell longer than Excel's 32,767
+characters is cut, saying so.
 """
 
 from __future__ import annotations
