@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from lotledger.bootstrap import App
     from lotledger.domain.accounts import Caller
     from lotledger.domain.recording import Attribution
+    from lotledger.interchange.tables import Table
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -76,6 +77,11 @@ OutOption = Annotated[
     ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
+FromDayOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")]
+ToDayOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")]
+LotPairOption = Annotated[
+    tuple[str, str] | None, typer.Option("--lot", metavar="SKU LOT", help="Only this lot's events.")
+]
 
 
 @contextmanager
@@ -263,3 +269,38 @@ def _write_file(out: Path, content: bytes | Iterable[bytes], force: bool) -> Non
     except OSError as error:  # a missing folder, a full disk
         raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
     console.print(f"wrote {out} ({size} bytes)")
+
+
+FILE_FORMATS = (ListFormat.csv, ListFormat.xlsx)
+
+
+def _write_list(table: Table, format: ListFormat, out: Path | None, force: bool) -> None:
+    """Write `table` as CSV or XLSX: to --out (whole or not at all, with a progress bar on a terminal)
+    or down stdout (CSV, or XLSX into a pipe)."""
+    from lotledger.interchange.tables import csv_chunks, write_xlsx
+
+    to_stdout = out is None or str(out) == "-"
+    if format is ListFormat.xlsx and out is None:
+        raise _refuse("--format xlsx writes a file: give --out FILE (or --out - into a pipe)")
+    if format is ListFormat.xlsx and to_stdout and sys.stdout.isatty():
+        raise _refuse("an XLSX file is not for a terminal; give --out FILE or redirect stdout")
+    target = None if to_stdout or out is None else _writable(out, force)
+
+    def write(handle: IO[bytes], shown: Table) -> None:
+        if format is ListFormat.xlsx:
+            write_xlsx(shown, handle)
+            return
+        for chunk in csv_chunks(shown):
+            handle.write(chunk)
+            handle.flush()
+
+    try:
+        if target is None:
+            write(sys.stdout.buffer, table)
+            sys.stdout.buffer.flush()
+            return
+        with _replacing(target, force) as handle:
+            write(handle, dataclasses.replace(table, rows=_progress(table.rows, table.count)))
+    except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+        raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
+    console.print(f"wrote {target}")

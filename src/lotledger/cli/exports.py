@@ -10,7 +10,21 @@ from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from lotledger.cli.common import DbOption, _app, _progress, _refuse, _replacing, _show, _writable, app, console, errors
+from lotledger.cli.common import (
+    DbOption,
+    FromDayOption,
+    LotPairOption,
+    ToDayOption,
+    _app,
+    _progress,
+    _refuse,
+    _replacing,
+    _show,
+    _writable,
+    app,
+    console,
+    errors,
+)
 
 if TYPE_CHECKING:
     from lotledger.domain.fsma204 import Row
@@ -29,11 +43,9 @@ class SheetFormat(StrEnum):
 def fsma204(
     format: Annotated[SheetFormat, typer.Option("--format", help="xlsx: a sheet per CTE; csv: one table.")],
     out: Annotated[str, typer.Option("--out", help="The file to write; - for stdout (CSV, or XLSX into a pipe).")],
-    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")] = None,
-    lot: Annotated[
-        tuple[str, str] | None, typer.Option("--lot", metavar="SKU LOT", help="Only this lot's events.")
-    ] = None,
+    start: FromDayOption = None,
+    end: ToDayOption = None,
+    lot: LotPairOption = None,
     item: Annotated[str | None, typer.Option("--item", help="Only this item (FTL or not).")] = None,
     all_items: Annotated[
         bool, typer.Option("--all-items", help="Every item, not only those on the Food Traceability List.")

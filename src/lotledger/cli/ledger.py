@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lotledger.cli.common import (
     DEMO_PASSWORD,
     DEMO_USERS,
+    FILE_FORMATS,
     DbOption,
     ForceOption,
     Format,
@@ -29,15 +31,19 @@ from lotledger.cli.common import (
     _print_json,
     _refuse,
     _show,
+    _write_list,
     app,
     console,
     errors,
 )
-from lotledger.cli.lists import FILE_FORMATS, write_list
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from lotledger.bootstrap import App
+    from lotledger.domain.model import LotKey
     from lotledger.interchange.jsonl import Line
+    from lotledger.interchange.tables import Table
     from lotledger.services.importing import ImportReport
     from lotledger.services.verification import Verdict
 
@@ -179,9 +185,7 @@ def trace(
     if format in FILE_FORMATS:
         from lotledger.interchange import lists as sheets
 
-        total = len(backward.lots) + len(backward.edges) + len(backward.receipts) if backward else 0
-        total += len(forward.lots) + len(forward.shipments) + len(forward.on_hand) if forward else 0
-        write_list(sheets.trace_table(key, backward, forward), format, out, force, total)
+        _write_list(sheets.trace_table(key, backward, forward), format, out, force)
         return
     if format is ListFormat.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
@@ -197,31 +201,49 @@ def trace(
         _show(*forward_tables(forward, zone))
 
 
-@app.command()
-def history(
-    item: ItemArgument,
-    lot: LotArgument,
-    db: DbOption = None,
-    format: ListFormatOption = ListFormat.table,
-    out: OutOption = None,
-    force: ForceOption = False,
+def _lot_list(
+    name: str,
+    ask: Callable[[App, LotKey], Any],
+    sheet: Callable[[LotKey, Any], Table],
+    shown: Callable[[ModuleType, LotKey, Any, tzinfo], RenderableType],
+    help: str,
 ) -> None:
-    """Every event that touched a lot, in time order; voided ones marked."""
-    from lotledger.domain.model import LotKey
+    """Register `lotledger NAME SKU LOT`: one lot's list (`ask`) as a table, JSON, CSV or XLSX."""
 
-    with _app(db) as ledger_app:
-        entries = ledger_app.queries.history(LotKey(item, lot))
-    if format in FILE_FORMATS:
-        from lotledger.interchange import lists as sheets
+    def command(
+        item: ItemArgument,
+        lot: LotArgument,
+        db: DbOption = None,
+        format: ListFormatOption = ListFormat.table,
+        out: OutOption = None,
+        force: ForceOption = False,
+    ) -> None:
+        from lotledger.domain.model import LotKey
 
-        write_list(sheets.history_table(LotKey(item, lot), entries), format, out, force, len(entries))
-        return
-    if format is ListFormat.json:
-        _print_json(entries)
-        return
-    from lotledger.render import history_table
+        key = LotKey(item, lot)
+        with _app(db) as ledger_app:
+            found = ask(ledger_app, key)
+        if format in FILE_FORMATS:
+            _write_list(sheet(key, found), format, out, force)
+            return
+        _answer(found, format, lambda render: shown(render, key, found, ledger_app.settings.zone))
 
-    _show(history_table(LotKey(item, lot), entries, ledger_app.settings.zone))
+    app.command(name=name, help=help)(command)
+
+
+def _sheets() -> ModuleType:
+    from lotledger.interchange import lists
+
+    return lists
+
+
+_lot_list(
+    "history",
+    lambda ledger_app, key: ledger_app.queries.history(key),
+    lambda key, entries: _sheets().history_table(key, entries),
+    lambda render, key, entries, zone: render.history_table(key, entries, zone),
+    "Every event that touched a lot, in time order; voided ones marked.",
+)
 
 
 @app.command()
@@ -240,7 +262,7 @@ def balance(
     if format in FILE_FORMATS:
         from lotledger.interchange import lists as sheets
 
-        write_list(sheets.balances_table(lines, location, item, lot), format, out, force, len(lines))
+        _write_list(sheets.balances_table(lines, location, item, lot), format, out, force)
         return
     _answer(lines, format, lambda render: render.balance_table(lines))
 
@@ -255,27 +277,13 @@ def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, forma
     _answer(result, format, lambda render: render.mass_balance_table(result))
 
 
-@app.command()
-def exposure(
-    item: ItemArgument,
-    lot: LotArgument,
-    db: DbOption = None,
-    format: ListFormatOption = ListFormat.table,
-    out: OutOption = None,
-    force: ForceOption = False,
-) -> None:
-    """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
-    from lotledger.domain.model import LotKey
-
-    with _app(db) as ledger_app:
-        result = ledger_app.queries.exposure(LotKey(item, lot))
-    if format in FILE_FORMATS:
-        from lotledger.interchange import lists as sheets
-
-        total = len(result.lots) + len(result.customers) + len(result.on_hand)
-        write_list(sheets.exposure_table(result), format, out, force, total)
-        return
-    _answer(result, format, lambda render: render.exposure_table(result))
+_lot_list(
+    "exposure",
+    lambda ledger_app, key: ledger_app.queries.exposure(key),
+    lambda _, result: _sheets().exposure_table(result),
+    lambda render, _, result, zone: render.exposure_table(result),
+    "How much of a lot reached each downstream lot and each customer (proportional attribution).",
+)
 
 
 @app.command()

@@ -9,7 +9,7 @@ the level and what the row records in the first columns.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 
 from lotledger.domain import trace as tr
 from lotledger.domain.model import LotKey
@@ -76,7 +76,8 @@ def _event_row(e: EventRecord) -> list[Value]:
 
 def events_table(events: Iterable[EventRecord], name: str = "events") -> Table:
     """The event log (or a part of it), in recording order: a row an event, its document as JSON."""
-    return Table(name, EVENT_HEADERS, (_event_row(e) for e in events))
+    count = len(events) if isinstance(events, Sized) else None
+    return Table(name, EVENT_HEADERS, (_event_row(e) for e in events), count)
 
 
 def history_table(lot: LotKey, entries: Iterable[EventRecord]) -> Table:
@@ -84,9 +85,9 @@ def history_table(lot: LotKey, entries: Iterable[EventRecord]) -> Table:
     return events_table(entries, file_name("history", lot.sku, lot.code))
 
 
-def balances_table(lines: Iterable[tr.StockLine], *parts: str | None) -> Table:
+def balances_table(lines: list[tr.StockLine], *parts: str | None) -> Table:
     """Stock on hand by lot, location and container (`parts` name the file: a location, an item, a lot)."""
-    return Table(file_name("balances", *parts), BALANCE_HEADERS, (_balance_row(s) for s in lines))
+    return Table(file_name("balances", *parts), BALANCE_HEADERS, (_balance_row(s) for s in lines), len(lines))
 
 
 def _balance_row(s: tr.StockLine) -> list[Value]:
@@ -112,58 +113,25 @@ def _backward(trace: tr.BackwardTrace) -> Iterator[list[Value]]:
             "parent_qty": e.parent_qty,
             "parent_uom": e.parent_uom,
         }
-        yield _row("backward", None, "edge", e.child, **parent, **_at(e.event_id, e), qty=e.child_qty, uom=e.child_uom)
+        at: dict[str, Value] = {"event_id": e.event_id, "time (UTC)": e.time}
+        yield _row("backward", None, "edge", e.child, **parent, **at, qty=e.child_qty, uom=e.child_uom)
     for r in trace.receipts:
-        yield _row(
-            "backward",
-            None,
-            "receipt",
-            r.lot,
-            **_at(r.event_id, r),
-            location=r.location,
-            partner=r.supplier,
-            supplier_lot=r.supplier_lot,
-            reference=r.reference,
-            qty=r.qty,
-            uom=r.uom,
-        )
+        yield _movement("backward", "receipt", r, partner=r.supplier, supplier_lot=r.supplier_lot)
 
 
 def _forward(trace: tr.ForwardTrace) -> Iterator[list[Value]]:
     yield from _lots("forward", trace.lots)
     for s in trace.shipments:
-        yield _row(
-            "forward",
-            None,
-            "shipment",
-            s.lot,
-            **_at(s.event_id, s),
-            location=s.location,
-            container=s.container,
-            partner=s.customer,
-            reference=s.reference,
-            qty=s.qty,
-            uom=s.uom,
-        )
+        yield _movement("forward", "shipment", s, partner=s.customer, container=s.container)
     for line in trace.on_hand:
-        yield _stock("forward", line)
+        where: dict[str, Value] = {"location": line.location, "container": line.container}
+        yield _row("forward", None, "on hand", line.lot, **where, qty=line.qty, uom=line.uom)
 
 
-def _stock(direction: str, line: tr.StockLine) -> list[Value]:
-    return _row(
-        direction,
-        None,
-        "on hand",
-        line.lot,
-        location=line.location,
-        container=line.container,
-        qty=line.qty,
-        uom=line.uom,
-    )
-
-
-def _at(event_id: str, fact: tr.TraceEdge | tr.Receipt | tr.Shipment) -> dict[str, Value]:
-    return {"event_id": event_id, "time (UTC)": fact.time}
+def _movement(direction: str, record: str, fact: tr.Receipt | tr.Shipment, **cells: Value) -> list[Value]:
+    """A receipt or a shipment: its event, time, place, reference and quantity, and `cells` of its own."""
+    at: dict[str, Value] = {"event_id": fact.event_id, "time (UTC)": fact.time, "location": fact.location}
+    return _row(direction, None, record, fact.lot, **at, reference=fact.reference, qty=fact.qty, uom=fact.uom, **cells)
 
 
 def _yes(flag: bool) -> str:
@@ -180,7 +148,9 @@ def trace_table(lot: LotKey, backward: tr.BackwardTrace | None, forward: tr.Forw
         if forward is not None:
             yield from _forward(forward)
 
-    return Table(file_name("trace", lot.sku, lot.code), TRACE_HEADERS, rows())
+    count = len(backward.lots) + len(backward.edges) + len(backward.receipts) if backward else 0
+    count += len(forward.lots) + len(forward.shipments) + len(forward.on_hand) if forward else 0
+    return Table(file_name("trace", lot.sku, lot.code), TRACE_HEADERS, rows(), count)
 
 
 def exposure_table(exposure: tr.Exposure) -> Table:
@@ -193,5 +163,5 @@ def exposure_table(exposure: tr.Exposure) -> Table:
         for customer, amount in exposure.customers.items():
             yield ["customer", None, None, customer, amount, exposure.uom]
 
-    root = exposure.root
-    return Table(file_name("exposure", root.sku, root.code), EXPOSURE_HEADERS, rows())
+    root, count = exposure.root, len(exposure.lots) + len(exposure.on_hand) + len(exposure.customers)
+    return Table(file_name("exposure", root.sku, root.code), EXPOSURE_HEADERS, rows(), count)

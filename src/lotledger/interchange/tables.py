@@ -35,11 +35,13 @@ _SIZING_ROWS = 100  # rows read ahead to size the columns of a sheet
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A list to write: `name` is the file's name without extension and the sheet's title."""
+    """A list to write: `name` is the file's name without extension and the sheet's title; `count`
+    its number of rows when known beforehand (for a progress bar)."""
 
     name: str
     headers: Sequence[str]
     rows: Iterable[Sequence[Value]]
+    count: int | None = None
 
 
 def writable_text(text: str) -> str:
