@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from lotledger.bootstrap import App
 from lotledger.domain.quantities import format_qty
-from tests.factories import line, pack, produce, receive, record, ship
+from tests.factories import PALLET, adjust, line, pack, produce, receive, record, ship, void
 
 FORMULA = "=1+2"  # a lot code that Excel would compute if it were written as a formula
 ODD_NOTE = 'naïve "quoted", comma; ☃ tab\tand line\nbreak'
@@ -26,7 +26,7 @@ ODD_NOTE = 'naïve "quoted", comma; ☃ tab\tand line\nbreak'
 
 def plant(app: App) -> None:
     """Flour lot "=1+2" (with a supplier lot that looks like a formula) into dough, dough into bread; bread
-    packed and shipped; an odd note on the receipt."""
+    shipped loose and on a pallet; an odd note on the salt's receipt, a count of it voided."""
     receive(app, "FLOUR", FORMULA, 100, supplier_lot="@SUM(A1)")
     record(
         app,
@@ -43,6 +43,8 @@ def plant(app: App) -> None:
     produce(app, [line("DOUGH", "D1", 52)], [line("BREAD", "B1", 100, "ea")])
     pack(app, "BREAD", "B1", 40, "ea")
     ship(app, "BREAD", "B1", 30, "ea", customer="SHOP")
+    record(app, {"type": "ship", "location": "RAW", "partner": "DELI", "reference": "SO-2", "containers": [PALLET]})
+    void(app, adjust(app, "SALT", "S1", "1").id)
 
 
 def csv_rows(content: bytes) -> list[list[str]]:

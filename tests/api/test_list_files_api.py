@@ -41,7 +41,8 @@ def test_the_event_log_as_a_file_is_the_json_log(bakery: Api, format: str) -> No
     answer, rows, name = _both(bakery, "/api/v1/events", {"limit": 1000}, format)
     assert rows[0] == list(EVENT_HEADERS)
     assert rows[1:] == event_rows(answer["events"], format)
-    assert len(rows) == 1 + 6  # two receipts, two productions, a pack and a shipment
+    assert len(rows) == 1 + 9  # two receipts, two productions, a pack, two shipments, a count and its void
+    assert rows[-2][9] == rows[-1][1]  # the count is voided by the void
     assert name == f"events.{format}"
 
 

@@ -115,7 +115,7 @@ def test_events_as_a_table_names_each_event(db: str) -> None:
 
 def test_an_empty_list_is_its_header_row(db: str, tmp_path: Path) -> None:
     assert _file(tmp_path, "csv", "balance", "--location", "DOCK", "--db", db) == [list(BALANCE_HEADERS)]
-    assert _file(tmp_path, "xlsx", "events", "--type", "void", "--db", db) == [list(EVENT_HEADERS)]
+    assert _file(tmp_path, "xlsx", "events", "--type", "observe", "--db", db) == [list(EVENT_HEADERS)]
 
 
 def test_xlsx_needs_out(db: str) -> None:
