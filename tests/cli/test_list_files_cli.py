@@ -159,6 +159,8 @@ def test_a_file_is_not_replaced_without_force(db: str, tmp_path: Path) -> None:
             "error: --summary is totals, not a list: use --format table or json, or drop --summary for csv",
         ),
         (["history", "FLOUR", "NOPE", "--format", "csv"], "error: lot: unknown lot FLOUR/NOPE"),
+        (["balance", "--format", "json"], "error: --out writes a file: add --format csv or --format xlsx (not json)"),
+        (["events"], "error: --out writes a file: add --format csv or --format xlsx (not table)"),
     ],
 )
 def test_bad_input_is_one_red_line_and_no_file(db: str, tmp_path: Path, args: list[str], message: str) -> None:

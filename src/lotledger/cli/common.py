@@ -274,6 +274,13 @@ def _write_file(out: Path, content: bytes | Iterable[bytes], force: bool) -> Non
 FILE_FORMATS = (ListFormat.csv, ListFormat.xlsx)
 
 
+def _as_file(format: ListFormat, out: Path | None) -> bool:
+    """Whether the list is wanted as a file (csv, xlsx); --out with a table or JSON is refused, not ignored."""
+    if out is not None and format not in FILE_FORMATS:
+        raise _refuse(f"--out writes a file: add --format csv or --format xlsx (not {format.value})")
+    return format in FILE_FORMATS
+
+
 def _write_list(table: Table, format: ListFormat, out: Path | None, force: bool) -> None:
     """Write `table` as CSV or XLSX: to --out (whole or not at all, with a progress bar on a terminal)
     or down stdout (CSV, or XLSX into a pipe)."""

@@ -26,6 +26,7 @@ from lotledger.cli.common import (
     OutOption,
     _answer,
     _app,
+    _as_file,
     _attribution,
     _local_admin,
     _print_json,
@@ -182,7 +183,7 @@ def trace(
         backward = ledger_app.queries.backward(key, depth) if up else None
         forward = ledger_app.queries.forward(key, depth) if down and not summary else None
         totals = ledger_app.queries.forward_summary(key) if summary else None
-    if format in FILE_FORMATS:
+    if _as_file(format, out):
         from lotledger.interchange import lists as sheets
 
         _write_list(sheets.trace_table(key, backward, forward), format, out, force)
@@ -223,7 +224,7 @@ def _lot_list(
         key = LotKey(item, lot)
         with _app(db) as ledger_app:
             found = ask(ledger_app, key)
-        if format in FILE_FORMATS:
+        if _as_file(format, out):
             _write_list(sheet(key, found), format, out, force)
             return
         _answer(found, format, lambda render: shown(render, key, found, ledger_app.settings.zone))
@@ -259,7 +260,7 @@ def balance(
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
-    if format in FILE_FORMATS:
+    if _as_file(format, out):
         from lotledger.interchange import lists as sheets
 
         _write_list(sheets.balances_table(lines, location, item, lot), format, out, force)

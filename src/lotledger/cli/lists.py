@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lotledger.cli.common import (
-    FILE_FORMATS,
     DbOption,
     ForceOption,
     FromDayOption,
@@ -17,6 +16,7 @@ from lotledger.cli.common import (
     OutOption,
     ToDayOption,
     _app,
+    _as_file,
     _print_json,
     _refuse,
     _show,
@@ -54,7 +54,7 @@ def events(
         since, until = day_range(calendar_date(start, "from"), calendar_date(end, "to"), zone)
         sku = lot[0] if lot is not None else item
         where = EventFilter(type or None, since, until, sku, lot[1] if lot else None, location)
-        if format in FILE_FORMATS:
+        if _as_file(format, out):
             _write_list(events_table(ledger_app.queries.event_log(where)), format, out, force)
             return
         found = list(ledger_app.queries.event_log(where))
