@@ -145,7 +145,7 @@ def test_a_file_is_not_replaced_without_force(db: str, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (
-            ["events", "--type", "shipped"],
+            ["events", "--type", "shipped", "--format", "csv"],
             "error: type: expected one of receive, produce, move, pack, unpack, ship, "
             "return, adjust, hold, release, void, observe, got 'shipped'",
         ),
