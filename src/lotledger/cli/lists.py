@@ -42,10 +42,9 @@ def events(
     force: ForceOption = False,
 ) -> None:
     """The event log in recording order, filtered: as a table, JSON, CSV or XLSX."""
-    from lotledger.domain.fields import calendar_date
+    from lotledger.domain.fields import calendar_date, day_range
     from lotledger.domain.records import EventFilter
     from lotledger.interchange.lists import events_table
-    from lotledger.services.queries import day_range
 
     if lot is not None and item is not None and item != lot[0]:
         raise _refuse(f"item: {item!r} is not the item of --lot {lot[0]} {lot[1]}")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.fields import calendar_date
+from lotledger.domain.fields import day_range
 from lotledger.domain.model import Item, Location, LotKey, Partner
 
 # The CTEs of FDA's template, in its order; lotledger's events make the last three.
@@ -102,26 +102,18 @@ def selection(
     all_items: bool = False,
 ) -> Selection:
     """The days `start`..`end` (both included, in the plant's zone) and what to export; the refusal names the field."""
-    for name, day in (("from", start), ("to", end)):
-        if day is not None:
-            calendar_date(day.isoformat(), name)  # the years 1900-2199, as every date
-    if start is not None and end is not None and start > end:
-        raise ValidationError(f"{start.isoformat()} is after to {end.isoformat()}", "from")
+    since, until = day_range(start, end, zone)
     if lot is not None and item is not None and item != lot.sku:
         raise ValidationError(f"item {item!r} is not the item of lot {lot}", "item")
     if all_items and (item is not None or lot is not None):
         raise ValidationError("every item, or the item or lot named: not both", "all_items")
     return Selection(
-        _midnight(start, zone),
-        _midnight(None if end is None else end + timedelta(days=1), zone),
+        since,
+        until,
         lot.sku if lot is not None else item,
         lot,
         ftl_only=not all_items and item is None and lot is None,
     )
-
-
-def _midnight(day: date | None, zone: ZoneInfo) -> datetime | None:
-    return None if day is None else datetime.combine(day, time(), zone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime
 
 from lotledger.domain import trace as tr
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.events import EVENT_TYPES
-from lotledger.domain.fields import calendar_date, within_window
+from lotledger.domain.fields import within_window
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance
 from lotledger.ports import LotReads, MasterReads, TraceReads
@@ -46,18 +46,6 @@ def _after(cursor: str | None) -> int:
         return int(seq)
     except (ValueError, UnicodeDecodeError):
         raise ValidationError(f"not a cursor this API gave out: {cursor!r}", "cursor") from None
-
-
-def day_range(start: date | None, end: date | None, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
-    """The days `start` to `end`, both included, in the plant's zone: since and until (excluded) as times."""
-    for name, day in (("from", start), ("to", end)):
-        if day is not None:
-            calendar_date(day.isoformat(), name)  # the years 1900-2199, as every date
-    if start is not None and end is not None and start > end:
-        raise ValidationError(f"{start.isoformat()} is after to {end.isoformat()}", "from")
-    since = None if start is None else datetime.combine(start, time(), zone)
-    until = None if end is None else datetime.combine(end + timedelta(days=1), time(), zone)
-    return since, until
 
 
 def _depth(depth: int) -> int:
