@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from lotledger.config import Settings
 from lotledger.domain.recording import Policy
+from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.services.accounts import Accounts
 from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
 from lotledger.services.dashboard import Dashboard, Pallets
+from lotledger.services.epcis_export import EpcisExport
 from lotledger.services.fsma204 import Fsma204
 from lotledger.services.genealogy import Genealogy, Timeline
 from lotledger.services.master_data import MasterData
@@ -50,6 +52,7 @@ class App:
     purchasing: PurchaseOrders  # purchase orders; their receipts, open lines and status read from the ledger
     production: Production  # recipes and work orders: FEFO lots, production, yield and variance
     selling: SalesOrders  # sales orders: FEFO pick lists, picking by scan, shipments and status from the ledger
+    epcis_export: EpcisExport  # GS1 EPCIS 2.0 documents of the ledger's events for partners
 
     def close(self) -> None:
         self.recording.close()
@@ -64,6 +67,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.catalog import Catalog
     from lotledger.storage.dashboard_reads import SqlDashboardReads
     from lotledger.storage.engine import analyze, make_engine
+    from lotledger.storage.epcis_reads import SqlEpcisReads
     from lotledger.storage.fsma_reads import SqlFsmaReads
     from lotledger.storage.genealogy import SqlGenealogy
     from lotledger.storage.ledger import SqlLedger
@@ -114,6 +118,13 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
             SqlProduction(engine), queries, master_data, recording, settings.zone, settings.lot_pattern
         ),
         selling=SalesOrders(SqlSalesOrders(engine), recording, master_data, queries, barcodes, settings.zone),
+        epcis_export=EpcisExport(
+            Identifiers(settings.id_domain, settings.gs1_company_prefix),
+            SqlEpcisReads(engine),
+            catalog,
+            reader,
+            settings.zone,
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from lotledger.domain.accounts import Replay as KeyReplay
 from lotledger.domain.chain import StoredLink
 from lotledger.domain.dashboard import RecentEvent, StockedLot
 from lotledger.domain.events import Event
+from lotledger.domain.exchange import EventSelection, LedgerEntry, UsedMaster
 from lotledger.domain.fsma204 import CteLine, Selection
 from lotledger.domain.master import Change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
@@ -52,6 +53,12 @@ class Ledger(Protocol):
         ...
 
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool: ...
+
+    def rehearse(self, records: Sequence[Event | MasterRecord], attribution: Attribution) -> list[Outcome | bool]:
+        """Record every event and save every master record, in order, each on its own, in one transaction
+        that is then rolled back: what a file's import would do (an outcome per event, saved-or-unchanged
+        or a Rejected per master record), with nothing written."""
+        ...
 
 
 class LotReads(Protocol):
@@ -93,6 +100,14 @@ class Fsma204Reads(Protocol):
 
     def cte_lines(self, selection: Selection) -> Iterator[CteLine]: ...
     def count_rows(self, selection: Selection) -> int: ...
+
+
+class EpcisReads(Protocol):
+    """The events a standard export writes, in ledger order, and the master data they use (SQL only)."""
+
+    def entries(self, selection: EventSelection) -> Iterator[LedgerEntry]: ...
+    def count(self, selection: EventSelection) -> int: ...
+    def used(self, selection: EventSelection) -> UsedMaster: ...
 
 
 class AccountStore(Protocol):

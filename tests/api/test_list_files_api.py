@@ -11,7 +11,7 @@ from lotledger.interchange.lists import BALANCE_HEADERS, EVENT_HEADERS, TRACE_HE
 from lotledger.interchange.tables import XLSX_MEDIA_TYPE
 from tests.api.conftest import Api
 from tests.factories import setup_plant
-from tests.sheets import FORMULA, balance_rows, event_rows, plant, rows_of, trace_rows
+from tests.list_files import FORMULA, balance_rows, event_rows, plant, rows_of, trace_rows
 
 FORMATS = ["csv", "xlsx"]
 MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_MEDIA_TYPE}

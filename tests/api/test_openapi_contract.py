@@ -17,6 +17,8 @@ BINARY = {  # labels (SVG, PNG, PDF or ZPL); recall notices (PDF or CSV); the FS
     "/api/v1/labels/lot",
     "/api/v1/labels/pallet",
     "/api/v1/exports/fsma204",
+    "/api/v1/imports/templates/{type}",
+    "/api/v1/exports/epcis",  # EPCIS 2.0 JSON-LD (application/ld+json)
     "/api/v1/recalls/{recall_id}/notices",
     "/api/v1/sales-orders/{number}/delivery-note.pdf",
 }

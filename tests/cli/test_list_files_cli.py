@@ -13,7 +13,7 @@ from lotledger.cli import app
 from lotledger.config import Settings
 from lotledger.interchange.lists import BALANCE_HEADERS, EVENT_HEADERS, EXPOSURE_HEADERS, TRACE_HEADERS
 from tests.factories import setup_plant
-from tests.sheets import FORMULA, ODD_NOTE, balance_rows, csv_rows, event_rows, plant, rows_of, trace_rows
+from tests.list_files import FORMULA, ODD_NOTE, balance_rows, csv_rows, event_rows, plant, rows_of, trace_rows
 
 runner = CliRunner()
 FORMATS = ["csv", "xlsx"]

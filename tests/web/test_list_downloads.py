@@ -8,7 +8,7 @@ from lotledger.domain.model import LotKey
 from lotledger.interchange.tables import XLSX_MEDIA_TYPE
 from lotledger.web.links import lot_url
 from tests.api.conftest import Api
-from tests.sheets import FORMULA, plant, rows_of
+from tests.list_files import FORMULA, plant, rows_of
 from tests.web.conftest import Pages, said
 
 FLOUR = LotKey("FLOUR", FORMULA)

@@ -18,6 +18,7 @@ from lotledger.api import (
     capture,
     docs,
     exports,
+    imports,
     problems,
     production,
     purchasing,
@@ -35,6 +36,7 @@ from lotledger.web import app as web
 log = logging.getLogger("lotledger.api")
 PREFIX = "/api/v1"
 MAX_BODY = 4 * 1024 * 1024  # a batch of 1,000 events fits with room to spare
+LARGER_BODIES = {f"{PREFIX}/imports": imports.MAX_IMPORT, "/imports/check": imports.MAX_IMPORT}  # files
 
 
 class RefuseNul:
@@ -70,17 +72,19 @@ class LimitBody:
     A declared Content-Length is checked at once; a chunked body is counted as
     it arrives and cut off at the limit."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.larger = LARGER_BODIES if larger is None else larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.limit)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
 
@@ -88,17 +92,17 @@ class LimitBody:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        detail = f"the body is larger than {self.limit // 1024 // 1024} MiB; send less at a time"
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        detail = f"the body is larger than {limit // 1024 // 1024} MiB; send less at a time"
         await _refusal(scope, 413, detail, "body")(scope, receive, send)
 
 
@@ -194,6 +198,7 @@ def create_app(lotledger: App) -> FastAPI:
     v1.include_router(admin.router)
     v1.include_router(barcodes.router)
     v1.include_router(exports.router)
+    v1.include_router(imports.router)
     v1.include_router(recalls.router)
     v1.include_router(purchasing.router)
     v1.include_router(production.router)

@@ -381,7 +381,34 @@ class AuditList(BaseModel):
     entries: list[AuditEntry]
 
 
+class ImportRefusal(BaseModel):
+    """A bad row (a spreadsheet's row number and column header; a JSON Lines file's line and field path)."""
+
+    row: int
+    column: str | None
+    reason: str
+
+
+class ImportCreated(BaseModel):
+    kind: Literal["item", "location", "partner"]
+    code: str = Field(description="The item's sku, the location's or partner's code")
+
+
+class ImportAnswer(BaseModel):
+    """What an import stored, or with `dry_run` would store; every refused row with its reason."""
+
+    format: Literal["jsonl", "epcis", "csv", "xlsx"]
+    dry_run: bool
+    stored: int = Field(description="Events stored (would be, in a dry run)")
+    already_recorded: int = Field(description="Events recorded before with the same id and body")
+    master_saved: int = Field(description="Items, locations and partners created or changed")
+    master_unchanged: int
+    created: list[ImportCreated] = Field(description="The items, locations and partners the import made")
+    errors: list[ImportRefusal]
+
+
 RESPONSES: tuple[type[BaseModel], ...] = (
+    ImportAnswer,
     Health,
     Recorded,
     RecordedBatch,

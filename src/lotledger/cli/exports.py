@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 exports = typer.Typer(help="Export records for inspectors and partners.", no_args_is_help=True)
 app.add_typer(exports, name="export")
+T = TypeVar("T")
 
 
 class SheetFormat(StrEnum):
@@ -74,7 +75,7 @@ def fsma204(
             raise typer.Exit(1)
         target = None if to_stdout else _writable(Path(out), force)
         export = service.export(chosen)
-        rows = _with_progress(export)
+        rows = _with_progress(export.rows(), export.total)
         try:
             if target is None:
                 _write(export, rows, format, sys.stdout.buffer)
@@ -97,9 +98,9 @@ def _write(export: Export, rows: Iterator[Row], format: SheetFormat, handle: IO[
         handle.flush()
 
 
-def _with_progress(export: Export) -> Iterator[Row]:
-    """The export's rows, advancing a progress bar on stderr when it is a terminal."""
-    return _progress(export.rows(), export.total() if errors.is_terminal else None)
+def _with_progress(things: Iterable[T], total: Callable[[], int]) -> Iterator[T]:
+    """`things` (rows, events), advancing a progress bar on stderr when it is a terminal (`total` asked only then)."""
+    return _progress(things, total() if errors.is_terminal else None)
 
 
 def _summary(export: Export, target: Path | None) -> None:
@@ -123,3 +124,42 @@ def _summary(export: Export, target: Path | None) -> None:
         console.print(f"wrote {target}")
     if export.selection.ftl_only and not export.ftl_items:
         errors.print("no item is flagged as on the Food Traceability List (ftl): name --item, --lot or --all-items")
+
+
+@exports.command()
+def epcis(
+    out: Annotated[str, typer.Option("--out", help="The file to write; - for stdout.")],
+    start: FromDayOption = None,
+    end: ToDayOption = None,
+    lot: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--lot", metavar="SKU LOT", help="Only the events of this lot's backward and forward trace."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    db: DbOption = None,
+) -> None:
+    """GS1 EPCIS 2.0 document (JSON-LD) of the ledger's events, with the master data they use (docs/epcis.md)."""
+    from lotledger.domain.fields import calendar_date
+    from lotledger.domain.model import LotKey
+
+    with _app(db) as ledger_app:
+        service = ledger_app.epcis_export
+        chosen = service.select(
+            calendar_date(start, "from"), calendar_date(end, "to"), None if lot is None else LotKey(*lot)
+        )
+        target = None if out == "-" else _writable(Path(out), force)
+        document = service.export(chosen)
+        chunks = document.chunks(_with_progress(document.entries(), document.total))
+        try:
+            if target is None:
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
+                sys.stdout.flush()
+            else:
+                with _replacing(target, force) as handle:
+                    for chunk in chunks:
+                        handle.write(chunk.encode())
+        except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+            raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
+    summary = f"{document.written} events" + ("" if target is None else f"; wrote {target}")
+    (errors if target is None else console).print(summary)

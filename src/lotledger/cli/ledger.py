@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
@@ -32,6 +32,7 @@ from lotledger.cli.common import (
     _print_json,
     _refuse,
     _show,
+    _write_file,
     _write_list,
     app,
     console,
@@ -56,7 +57,7 @@ def init(db: DbOption = None) -> None:
         console.print(f"Database ready: {ledger_app.settings.db_url}")
 
 
-def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str) -> ImportReport:
+def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str, unit: str = "line") -> ImportReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from lotledger.services.importing import import_lines
@@ -74,19 +75,24 @@ def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str)
             _attribution(client),
             advance,
             ledger_app.refresh_statistics,
+            unit,
         )
 
 
-def _report(report: ImportReport) -> None:
+def _report(report: ImportReport, dry_run: bool = False) -> None:
+    would = "dry run, nothing written: would be " if dry_run else ""
     console.print(
-        f"{report.events} events stored, {report.duplicates} already recorded, "
+        f"{would}{report.events} events stored, {report.duplicates} already recorded, "
         f"{report.master} master-data records saved ({report.master_unchanged} unchanged), "
-        f"{len(report.errors)} lines refused"
+        f"{len(report.errors)} {report.unit}s refused",
+        highlight=False,
     )
+    from rich.markup import escape
+
     if report.created:
-        console.print("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created))
+        console.print(escape("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created)))
     for error in report.errors[:50]:
-        errors.print(f"[red]{error}[/red]")
+        errors.print(f"[red]{escape(str(error))}[/red]", highlight=False)
     if len(report.errors) > 50:
         errors.print(f"... and {len(report.errors) - 50} more")
 
@@ -138,20 +144,69 @@ def demo(
 @app.command(name="import")
 def import_file(
     file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="A JSON Lines file of events and master data.")
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="JSON Lines, EPCIS 2.0 JSON-LD, CSV or XLSX of events and master data (told by content).",
+        ),
     ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every line against the ledger's rules and write nothing.")
+    ] = False,
+    type: Annotated[str | None, typer.Option("--type", help="The type of every row of a CSV (e.g. receive).")] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A TOML mapping file: column names, type, date format."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Import a JSON Lines file: bad lines are reported by number, good ones stored, re-runs add nothing."""
-    from lotledger.interchange.jsonl import read_lines
+    """Import a file: bad lines (rows) are reported by number and column, good ones stored, re-runs add nothing."""
+    from lotledger.interchange.formats import read_file
+    from lotledger.interchange.sheet_mapping import NO_MAPPING, load_mapping
+    from lotledger.services.importing import read_options, rehearse_lines
 
-    with file.open("rb") as counted:
-        total = sum(1 for _ in counted)
+    client = f"cli:import:{file.name}"
     with _app(db) as ledger_app, file.open("rb") as handle:
-        report = _run_import(ledger_app, read_lines(handle), total, f"cli:import:{file.name}")
-    _report(report)
+        chosen = load_mapping(mapping.read_bytes()) if mapping else NO_MAPPING
+        kind, lines = read_file(handle, read_options(ledger_app.settings, ledger_app.master_data, type, chosen))
+        unit = "line" if kind in ("jsonl", "epcis") else "row"
+        if dry_run:
+            report = rehearse_lines(ledger_app.recording, ledger_app.master_data, lines, _attribution(client), unit)
+        elif kind == "jsonl":  # streamed: a file of millions of lines is never held whole
+            total = sum(1 for _ in handle)
+            handle.seek(0)
+            report = _run_import(ledger_app, lines, total, client, unit)
+        else:
+            read = list(lines)
+            report = _run_import(ledger_app, iter(read), len(read), client, unit)
+    _report(report, dry_run)
     if report.errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def template(
+    type: Annotated[str, typer.Argument(help="A record type (receive, produce, ship, item...) or all.")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    out: Annotated[Path | None, typer.Option(help="Write here (a CSV goes to the screen without it).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """An import template: lotledger's column names for a record type, with example rows that import as they are."""
+    from lotledger.domain.errors import LotledgerError
+    from lotledger.interchange.sheet_templates import file_name, template
+
+    if format not in ("csv", "xlsx"):
+        raise _refuse(f"--format: expected csv or xlsx, got {format!r}")
+    chosen: Literal["csv", "xlsx"] = "csv" if format == "csv" else "xlsx"
+    try:
+        content = template(type, chosen)
+    except LotledgerError as error:
+        raise _refuse(str(error)) from None
+    if out is None and chosen == "csv":
+        console.print(content.decode(), end="", markup=False, highlight=False)
+        return
+    _write_file(out or Path(file_name(type, chosen)), content, force)
 
 
 @app.command()
@@ -184,9 +239,9 @@ def trace(
         forward = ledger_app.queries.forward(key, depth) if down and not summary else None
         totals = ledger_app.queries.forward_summary(key) if summary else None
     if _as_file(format, out):
-        from lotledger.interchange import lists as sheets
+        from lotledger.interchange import lists as listing
 
-        _write_list(sheets.trace_table(key, backward, forward), format, out, force)
+        _write_list(listing.trace_table(key, backward, forward), format, out, force)
         return
     if format is ListFormat.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
@@ -232,7 +287,7 @@ def _lot_list(
     app.command(name=name, help=help)(command)
 
 
-def _sheets() -> ModuleType:
+def _listing() -> ModuleType:
     from lotledger.interchange import lists
 
     return lists
@@ -241,7 +296,7 @@ def _sheets() -> ModuleType:
 _lot_list(
     "history",
     lambda ledger_app, key: ledger_app.queries.history(key),
-    lambda key, entries: _sheets().history_table(key, entries),
+    lambda key, entries: _listing().history_table(key, entries),
     lambda render, key, entries, zone: render.history_table(key, entries, zone),
     "Every event that touched a lot, in time order; voided ones marked.",
 )
@@ -261,9 +316,9 @@ def balance(
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
     if _as_file(format, out):
-        from lotledger.interchange import lists as sheets
+        from lotledger.interchange import lists as listing
 
-        _write_list(sheets.balances_table(lines, location, item, lot), format, out, force)
+        _write_list(listing.balances_table(lines, location, item, lot), format, out, force)
         return
     _answer(lines, format, lambda render: render.balance_table(lines))
 
@@ -281,7 +336,7 @@ def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, forma
 _lot_list(
     "exposure",
     lambda ledger_app, key: ledger_app.queries.exposure(key),
-    lambda _, result: _sheets().exposure_table(result),
+    lambda _, result: _listing().exposure_table(result),
     lambda render, _, result, zone: render.exposure_table(result),
     "How much of a lot reached each downstream lot and each customer (proportional attribution).",
 )

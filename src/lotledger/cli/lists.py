@@ -42,7 +42,8 @@ def events(
     force: ForceOption = False,
 ) -> None:
     """The event log in recording order, filtered: as a table, JSON, CSV or XLSX."""
-    from lotledger.domain.fields import calendar_date, day_range
+    from lotledger.domain.exchange import days
+    from lotledger.domain.fields import calendar_date
     from lotledger.domain.records import EventFilter
     from lotledger.interchange.lists import events_table
 
@@ -50,7 +51,7 @@ def events(
         raise _refuse(f"item: {item!r} is not the item of --lot {lot[0]} {lot[1]}")
     with _app(db) as ledger_app:
         zone = ledger_app.settings.zone
-        since, until = day_range(calendar_date(start, "from"), calendar_date(end, "to"), zone)
+        since, until = days(zone, calendar_date(start, "from"), calendar_date(end, "to"))
         sku = lot[0] if lot is not None else item
         where = EventFilter(type or None, since, until, sku, lot[1] if lot else None, location)
         if _as_file(format, out):

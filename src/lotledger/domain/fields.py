@@ -9,7 +9,7 @@ offset and fall in a window any plant's records can: 1900 to 2199.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime
 from typing import Any
 
 from lotledger.domain.errors import ValidationError
@@ -144,19 +144,6 @@ def calendar_date(value: Any, field: str) -> date | None:
     if not EARLIEST.year <= day.year < LATEST.year:
         raise ValidationError(f"{value} is outside the years {EARLIEST.year}-{LATEST.year - 1}", field)
     return day
-
-
-def day_range(start: date | None, end: date | None, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
-    """The days `start` to `end` (named from and to), both included, in the plant's zone: the times
-    they begin and after which they end."""
-    for name, day in (("from", start), ("to", end)):
-        if day is not None:
-            calendar_date(day.isoformat(), name)  # the years 1900-2199, as every date
-    if start is not None and end is not None and start > end:
-        raise ValidationError(f"{start.isoformat()} is after to {end.isoformat()}", "from")
-    since = None if start is None else datetime.combine(start, time(), zone)
-    until = None if end is None else datetime.combine(end + timedelta(days=1), time(), zone)
-    return since, until
 
 
 def moment(value: Any, field: str = "time") -> datetime:

@@ -18,7 +18,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.fields import day_range
+from lotledger.domain.exchange import days
 from lotledger.domain.model import Item, Location, LotKey, Partner
 
 # The CTEs of FDA's template, in its order; lotledger's events make the last three.
@@ -102,7 +102,7 @@ def selection(
     all_items: bool = False,
 ) -> Selection:
     """The days `start`..`end` (both included, in the plant's zone) and what to export; the refusal names the field."""
-    since, until = day_range(start, end, zone)
+    since, until = days(zone, start, end)
     if lot is not None and item is not None and item != lot.sku:
         raise ValidationError(f"item {item!r} is not the item of lot {lot}", "item")
     if all_items and (item is not None or lot is not None):

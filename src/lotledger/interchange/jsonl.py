@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +22,19 @@ MASTER_TYPES: dict[str, type[Item] | type[Location] | type[Partner]] = {
 _FILE_NAMESPACE = uuid.UUID("6f0c0a53-5d7e-4a51-9d5e-3c0f7a1b2c4d")
 
 Record = Event | Item | Location | Partner
+# Where a spreadsheet's record was read: field path ("lines[1].qty", "lines[1]") -> row, column header.
+Cells = Mapping[str, tuple[int, str | None]]
+
+
+def locate(cells: Cells | None, number: int, field: str | None) -> tuple[int, str | None]:
+    """The line (row) and field (column) an error about a record's `field` points at: the row of
+    `lines[1].qty` and its column's header for a spreadsheet's record, the record's own line otherwise."""
+    path = field
+    while cells and path:
+        if path in cells:
+            return cells[path]
+        path = path.rpartition(".")[0]  # lines[1].qty -> lines[1]
+    return number, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +42,11 @@ class Line:
     number: int
     record: Record | None
     error: LotledgerError | None = None
+    cells: Cells | None = None  # a spreadsheet's: where each field of `record` was read
+
+    def locate(self, error: LotledgerError) -> tuple[int, str | None]:
+        """The line and field to report `error` at (a ledger's refusal of this line's record)."""
+        return locate(self.cells, self.number, error.field)
 
 
 def parse_record(raw: Any) -> Record:

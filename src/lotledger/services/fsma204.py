@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from lotledger.domain import fsma204 as fsma
-from lotledger.domain.errors import NotFound, ValidationError
 from lotledger.domain.model import Item, LotKey
-from lotledger.ports import Fsma204Reads, LotReads, MasterReads
+from lotledger.ports import Fsma204Reads
+from lotledger.services.exporting import LedgerExport, known
 
 
 @dataclass
@@ -35,29 +35,7 @@ class Export:
             yield row
 
 
-def _known(look_up: Callable[[], object], name: str) -> None:
-    """An unknown item or lot in a filter is bad input (422 naming it), not a missing resource."""
-    try:
-        look_up()
-    except NotFound as error:
-        raise ValidationError(error.message, name) from None
-
-
-class Fsma204:
-    def __init__(
-        self,
-        reads: Fsma204Reads,
-        master: MasterReads,
-        lots: LotReads,
-        zone: ZoneInfo,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.reads = reads
-        self.master = master
-        self.lots = lots
-        self.zone = zone
-        self.clock = clock
-
+class Fsma204(LedgerExport[Fsma204Reads]):
     def select(
         self,
         start: date | None = None,
@@ -69,9 +47,9 @@ class Fsma204:
         """What to export, or a ValidationError naming the parameter (an unknown item or lot included)."""
         chosen = fsma.selection(self.zone, start, end, item, lot, all_items)
         if item is not None:
-            _known(lambda: self.master.one(Item, item), "item")
+            known(lambda: self.master.one(Item, item), "item")
         if lot is not None:
-            _known(lambda: self.lots.lot(lot), "lot")
+            known(lambda: self.lots.lot(lot), "lot")
         return chosen
 
     def export(self, selection: fsma.Selection) -> Export:

@@ -1,17 +1,25 @@
-"""Import a JSON Lines file: good lines stored, bad lines reported, re-runs add nothing."""
+"""Import a file's lines (JSON Lines, a spreadsheet's rows): good ones stored, bad ones reported, re-runs
+add nothing; or a dry run that reports every bad one, ledger rules included, and writes nothing."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from lotledger.config import Settings
+from lotledger.domain.accounts import Caller, role_to_record
 from lotledger.domain.errors import LotledgerError, NotFound
 from lotledger.domain.events import Event
 from lotledger.domain.master import kind_name
-from lotledger.domain.model import MasterRecord, record_code
+from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
 from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
+from lotledger.interchange.epcis_ids import Identifiers
+from lotledger.interchange.formats import Format, read_file
 from lotledger.interchange.jsonl import Line
-from lotledger.services.master_data import MasterData
+from lotledger.interchange.sheet_mapping import NO_MAPPING, Mapping
+from lotledger.interchange.sheets import ReadOptions
+from lotledger.services.master_data import LedgerMaster, MasterData
 from lotledger.services.recording import Recording
 
 CHUNK = 2000  # events per transaction: large enough to amortise, small enough to retry
@@ -23,10 +31,11 @@ class LineError:
     line: int
     field: str | None
     message: str
+    unit: str = "line"  # "row" for a spreadsheet
 
     def __str__(self) -> str:
         where = f" {self.field}:" if self.field else ""
-        return f"line {self.line}:{where} {self.message}"
+        return f"{self.unit} {self.line}:{where} {self.message}"
 
 
 @dataclass(slots=True)
@@ -37,6 +46,12 @@ class ImportReport:
     master_unchanged: int = 0  # master-data lines that matched what was already recorded
     errors: list[LineError] = field(default_factory=list)
     created: list[tuple[str, str]] = field(default_factory=list)  # (kind, sku or code) of each new master record
+    unit: str = "line"
+
+    def refuse(self, line: Line, error: LotledgerError) -> None:
+        """Note `line` refused for `error`, at the row and column of a spreadsheet's record."""
+        number, where = line.locate(error)
+        self.errors.append(LineError(number, where, error.message, self.unit))
 
     @property
     def lines(self) -> int:
@@ -63,6 +78,10 @@ def _exists(master_data: MasterData, record: MasterRecord) -> bool:
     return True
 
 
+def _created(report: ImportReport, record: MasterRecord) -> None:
+    report.created.append((kind_name(type(record)), record_code(record)))
+
+
 def import_lines(
     recording: Recording,
     master_data: MasterData,
@@ -70,29 +89,25 @@ def import_lines(
     attribution: Attribution,
     progress: Callable[[int], None] = lambda n: None,
     after_bulk: Callable[[], None] = lambda: None,
+    unit: str = "line",
 ) -> ImportReport:
     """Store every good record of `lines`, in order, reporting each bad one with its line number."""
-    report = ImportReport()
-    chunk: list[tuple[int, Event]] = []
+    report = ImportReport(unit=unit)
+    chunk: list[tuple[Line, Event]] = []
 
     def flush() -> None:
         outcomes = _each_alone_if_needed(recording, [event for _, event in chunk], attribution)
-        for (number, _), outcome in zip(chunk, outcomes, strict=True):
-            if isinstance(outcome, Rejected):
-                report.errors.append(LineError(number, outcome.error.field, outcome.error.message))
-            elif isinstance(outcome, Recorded) and outcome.duplicate:
-                report.duplicates += 1
-            else:
-                report.events += 1
+        for (line, _), outcome in zip(chunk, outcomes, strict=True):
+            _count(report, line, outcome)
         progress(len(chunk))
         chunk.clear()
 
     for line in lines:
         if line.error is not None:
-            report.errors.append(LineError(line.number, line.error.field, line.error.message))
+            report.refuse(line, line.error)
             progress(1)
         elif isinstance(line.record, Event):
-            chunk.append((line.number, line.record))
+            chunk.append((line, line.record))
             if len(chunk) >= CHUNK:
                 flush()
         elif line.record is not None:
@@ -103,11 +118,11 @@ def import_lines(
                 if master_data.save(line.record, attribution):
                     report.master += 1
                     if new:
-                        report.created.append((kind_name(type(line.record)), record_code(line.record)))
+                        _created(report, line.record)
                 else:
                     report.master_unchanged += 1
             except LotledgerError as error:
-                report.errors.append(LineError(line.number, error.field, error.message))
+                report.refuse(line, error)
             progress(1)
     if chunk:
         flush()
@@ -115,3 +130,70 @@ def import_lines(
         after_bulk()  # e.g. refresh the database's planner statistics
     report.errors.sort(key=lambda error: error.line)
     return report
+
+
+def _count(report: ImportReport, line: Line, outcome: Outcome | bool) -> None:
+    if isinstance(outcome, Rejected):
+        report.refuse(line, outcome.error)
+    elif isinstance(outcome, Recorded):
+        if outcome.duplicate:
+            report.duplicates += 1
+        else:
+            report.events += 1
+    elif outcome:
+        report.master += 1
+    else:
+        report.master_unchanged += 1
+
+
+def rehearse_lines(
+    recording: Recording, master_data: MasterData, lines: Iterable[Line], attribution: Attribution, unit: str = "line"
+) -> ImportReport:
+    """A dry run: what `import_lines` would store and refuse, every ledger rule included (a ship of a lot
+    received earlier in the same file passes), with nothing written."""
+    report = ImportReport(unit=unit)
+    good: list[Line] = []
+    for line in lines:
+        if line.error is not None:
+            report.refuse(line, line.error)
+        elif line.record is not None:
+            good.append(line)
+    records = [line.record for line in good if line.record is not None]
+    for line, outcome in zip(good, recording.ledger.rehearse(records, attribution), strict=True):
+        _count(report, line, outcome)
+        record = line.record
+        if outcome is True and isinstance(record, (Item, Location, Partner)) and not _exists(master_data, record):
+            _created(report, record)  # saved in the rehearsal, not in the ledger: the import would create it
+    report.errors.sort(key=lambda error: error.line)
+    return report
+
+
+def check_allowed(lines: Iterable[Line], who: Caller, unit: str = "line") -> None:
+    """Forbidden, naming the first line, unless `who` may record every event and save every master record."""
+    for line in lines:
+        if isinstance(line.record, Event):
+            who.user.require(role_to_record(line.record), f"{unit} {line.number}: recording a {line.record.type} event")
+        elif line.record is not None:
+            who.user.require("admin", f"{unit} {line.number}: importing master data ({kind_name(type(line.record))})")
+
+
+def import_file(
+    recording: Recording, master_data: MasterData, data: bytes, options: ReadOptions, who: Caller, dry_run: bool
+) -> tuple[Format, ImportReport]:
+    """A whole file (any format `formats.detect` knows) imported for `who`, or with `dry_run` checked:
+    Forbidden before anything if a line needs a role `who` lacks (master data needs the admin role)."""
+    kind, read = read_file(io.BytesIO(data), options)
+    unit = "line" if kind in ("jsonl", "epcis") else "row"
+    lines = list(read)
+    check_allowed(lines, who, unit)
+    if dry_run:
+        return kind, rehearse_lines(recording, master_data, lines, who.attribution, unit)
+    return kind, import_lines(recording, master_data, lines, who.attribution, unit=unit)
+
+
+def read_options(
+    settings: Settings, master_data: MasterData, type: str | None = None, mapping: Mapping = NO_MAPPING
+) -> ReadOptions:
+    """How to read an import for this plant: its time zone, its EPCIS names, its master data by GS1 key."""
+    ids = Identifiers(settings.id_domain, settings.gs1_company_prefix)
+    return ReadOptions(settings.zone, type, mapping, ids, LedgerMaster(master_data))

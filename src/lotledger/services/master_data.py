@@ -8,7 +8,7 @@ from typing import Any
 from lotledger.domain.accounts import Caller
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.master import Change, kind_name
-from lotledger.domain.model import Item, Location, MasterRecord, Partner
+from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
 from lotledger.domain.recording import Attribution
 from lotledger.ports import Ledger, MasterReads
 
@@ -71,3 +71,40 @@ class MasterData:
     def _save(self, record: MasterRecord, attribution: Attribution, change: Change) -> MasterRecord:
         self.ledger.save(record, attribution, change)
         return self.one(type(record), record.sku if isinstance(record, Item) else record.code)
+
+
+_KINDS: dict[str, type[MasterRecord]] = {"items": Item, "locations": Location, "partners": Partner}
+
+
+class LedgerMaster:
+    """What the ledger holds, for a reader that names records by GS1 key (interchange.epcis_names.KnownMaster):
+    read once per import, then answered from memory."""
+
+    def __init__(self, master_data: MasterData) -> None:
+        self.master_data = master_data
+        self._codes: dict[str, set[str]] = {}  # kind -> codes
+        self._keys: dict[str, dict[str, str]] = {}  # kind -> GTIN or GLN -> code
+
+    def _read(self, kind: str) -> None:
+        if kind in self._codes:
+            return
+        records = self.master_data.all(_KINDS[kind])
+        self._codes[kind] = {record_code(r) for r in records}
+        keys: dict[str, str] = {}
+        for record in records:
+            key = record.gtin if isinstance(record, Item) else record.gln
+            if key is not None:
+                keys.setdefault(key, record_code(record))
+        self._keys[kind] = keys
+
+    def sku_by_gtin(self, gtin: str) -> str | None:
+        self._read("items")
+        return self._keys["items"].get(gtin)
+
+    def code_by_gln(self, kind: str, gln: str) -> str | None:
+        self._read(kind)
+        return self._keys[kind].get(gln)
+
+    def exists(self, kind: str, code: str) -> bool:
+        self._read(kind)
+        return code in self._codes[kind]

@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change, kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
 from lotledger.domain.purchasing import ReceiptReads
-from lotledger.domain.recording import Attribution, Outcome, Policy, check_one, record_batch
+from lotledger.domain.recording import Attribution, Outcome, Policy, Rejected, check_one, record_batch
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import MASTER_QUERIES
 from lotledger.storage.transaction import SqlTransaction
@@ -78,6 +79,28 @@ class SqlLedger:
             tx.preload([event])
             check_one(tx, event, self.policy)
             conn.rollback()
+
+    def rehearse(self, records: Sequence[Event | MasterRecord], attribution: Attribution) -> list[Outcome | bool]:
+        """What importing `records` would do, in one transaction rolled back at the end (see `ports.Ledger`)."""
+        outcomes: list[Outcome | bool] = []
+        events: list[Event] = []
+        with self.engine.connect() as conn:
+            try:
+                for index, record in enumerate([*records, None]):
+                    if isinstance(record, Event):
+                        events.append(record if record.id else replace(record, id=str(uuid.uuid4())))
+                        continue
+                    if events:  # a run of events in one transaction of the ledger's own, as an import's chunk
+                        outcomes += self._record(conn, events, [attribution] * len(events), False)
+                        events = []
+                    if record is not None:
+                        try:
+                            outcomes.append(self._save(conn, record, attribution, Change.SAVE))
+                        except LotledgerError as error:  # refused before anything was written
+                            outcomes.append(Rejected(index, error))
+            finally:
+                conn.rollback()
+        return outcomes
 
     def save(self, record: MasterRecord, attribution: Attribution, change: Change = Change.SAVE) -> bool:
         """Create or change an item, location or partner, recording the change; False if unchanged."""

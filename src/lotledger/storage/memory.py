@@ -19,11 +19,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from lotledger.domain.errors import LotledgerError
 from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change
 from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner, record_code
 from lotledger.domain.purchasing import ReceiptReads
-from lotledger.domain.recording import Attribution, Outcome, Policy, Sealed, check_one, record_batch, record_one
+from lotledger.domain.recording import (
+    Attribution,
+    Outcome,
+    Policy,
+    Rejected,
+    Sealed,
+    check_one,
+    record_batch,
+    record_one,
+)
 from lotledger.domain.records import EventRecord, Projections
 from lotledger.domain.rules import Edge, Effects, Movement, StoredEvent
 
@@ -260,6 +270,23 @@ class MemoryLedger:
     def check(self, event: Event) -> None:
         """Raise what recording `event` now would be refused for (nothing is applied)."""
         check_one(MemoryTransaction(self.state, self.clock()), event, self.policy)
+
+    def rehearse(self, records: Sequence[Event | MasterRecord], attribution: Attribution) -> list[Outcome | bool]:
+        """What importing `records` would do, each on its own and in order; the state is put back after."""
+        before = copy.deepcopy(self.state)
+        outcomes: list[Outcome | bool] = []
+        try:
+            for index, record in enumerate(records):
+                if isinstance(record, Event):
+                    outcomes += self.record_many([record], [attribution], atomic=False)
+                    continue
+                try:
+                    outcomes.append(self.save(record, attribution))
+                except LotledgerError as error:
+                    outcomes.append(Rejected(index, error))
+        finally:
+            self.state = before
+        return outcomes
 
     def replay(self, event: Event, attribution: Attribution, recorded_at: datetime) -> None:
         """Record one already-recorded event again, as of when it was recorded (for `verify`): no

@@ -139,10 +139,15 @@ async def read_form(request: Request) -> Form:
 async def checked_form(request: Request) -> Form:
     """The posted form, if it carries the CSRF value of the session that posts it."""
     form = await read_form(request)
-    secret = request.cookies.get(COOKIE, "")
-    if not secret or not hmac.compare_digest(form.get("csrf"), csrf_for(secret)):
-        raise PageRefused(403, "the form is out of date or did not come from lotledger (CSRF check): reload the page")
+    check_csrf(request, form.get("csrf"))
     return form
+
+
+def check_csrf(request: Request, value: str) -> None:
+    """PageRefused unless `value` is the CSRF value of the session that posts the form."""
+    secret = request.cookies.get(COOKIE, "")
+    if not secret or not value.isascii() or not hmac.compare_digest(value, csrf_for(secret)):
+        raise PageRefused(403, "the form is out of date or did not come from lotledger (CSRF check): reload the page")
 
 
 CheckedForm = Annotated[Form, Depends(checked_form)]

@@ -1,0 +1,101 @@
+"""lotledger import of a register (dry run, then the import, then again) and lotledger template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lotledger.bootstrap import App
+from lotledger.cli import app as cli
+from lotledger.domain.model import LotKey
+from lotledger.domain.records import EventFilter
+from tests.epcis_documents import DOCK_GLN, FLOUR_GTIN, MILL_GLN, document, encode, partner_receipt
+from tests.factories import setup_plant
+from tests.legacy_register import csv_bytes, register_xlsx
+
+runner = CliRunner()
+
+
+def events(app: App) -> int:
+    return len(app.queries.events(EventFilter(), limit=1000).events)
+
+
+def test_a_register_is_dry_run_imported_and_imported_again_for_nothing(app: App, db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "register.data"  # the name says nothing: the content does
+    path.write_bytes(register_xlsx())
+    dry = runner.invoke(cli, ["import", str(path), "--dry-run", "--db", db_url])
+    assert (dry.exit_code, events(app)) == (0, 0), dry.output
+    assert "dry run, nothing written: would be 3 events stored" in dry.output
+    done = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert (
+        "3 events stored, 0 already recorded, 6 master-data records saved (0 unchanged), 0 rows refused" in done.output
+    )
+    again = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert "0 events stored, 3 already recorded, 0 master-data records saved (6 unchanged)" in again.output
+    assert app.queries.lot(LotKey("BAR", "B-1")).origin == "produced"
+
+
+def test_a_mapped_csv_with_bad_rows_names_them_and_exits_1(app: App, db_url: str, tmp_path: Path) -> None:
+    setup_plant(app)
+    rows = [
+        ["Date", "Lot [no]", "qty"],
+        ["02/03/2025", "F-1", "5"],
+        ["31/02/2025", "F-2", "5"],
+        ["03/03/2025", "F-3", "-1"],
+    ]
+    (tmp_path / "in.csv").write_bytes(csv_bytes(rows, ";"))
+    (tmp_path / "map.toml").write_text(
+        'date_format = "%d/%m/%Y"\n[columns]\nDate = "time"\n"Lot [no]" = "lot"\n'
+        '[defaults]\nitem = "FLOUR"\nuom = "kg"\nlocation = "RAW"\npartner = "MILL"\n'
+    )
+    argv = ["import", str(tmp_path / "in.csv"), "--type", "receive", "--mapping", str(tmp_path / "map.toml")]
+    result = runner.invoke(cli, [*argv, "--dry-run", "--db", db_url])
+    assert result.exit_code == 1
+    assert "would be 1 events stored" in result.output
+    assert "row 3: Date: expected a date like '%d/%m/%Y', got '31/02/2025'" in result.output
+    assert "row 4: qty: expected a positive quantity, got '-1'" in result.output
+    assert events(app) == 0
+
+
+def test_a_file_of_another_kind_is_one_line_naming_it(db_url: str, tmp_path: Path) -> None:
+    (tmp_path / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = runner.invoke(cli, ["import", str(tmp_path / "photo.csv"), "--db", db_url])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "error: file: not a file lotledger imports (JSON Lines, EPCIS JSON-LD, CSV or XLSX)"
+    )
+    (tmp_path / "map.toml").write_text('[columns]\nA = "nope"\n')
+    (tmp_path / "in.csv").write_text("A,B\n1,2\n")
+    result = runner.invoke(
+        cli, ["import", str(tmp_path / "in.csv"), "--mapping", str(tmp_path / "map.toml"), "--db", db_url]
+    )
+    assert result.exit_code == 1
+    assert "error: columns.A: 'nope' is not a lotledger column" in result.output
+
+
+def test_templates_are_printed_or_written(tmp_path: Path) -> None:
+    printed = runner.invoke(cli, ["template", "ship"])
+    assert printed.exit_code == 0
+    assert printed.output.splitlines()[0] == "event,id,time,location,reference,actor,note,partner,item,lot,qty,uom"
+    out = tmp_path / "all.xlsx"
+    written = runner.invoke(cli, ["template", "all", "--format", "xlsx", "--out", str(out)])
+    assert (written.exit_code, out.read_bytes()[:2]) == (0, b"PK")
+    wrong = runner.invoke(cli, ["template", "sell"])
+    assert (wrong.exit_code, wrong.output.startswith("error: type: 'sell' is not a record type")) == (1, True)
+
+
+def test_an_epcis_document_is_imported_by_content_and_lists_what_it_created(
+    app: App, db_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "from-the-mill.json"
+    path.write_bytes(encode(document([partner_receipt()])))
+    dry = runner.invoke(cli, ["import", str(path), "--dry-run", "--db", db_url])
+    assert (dry.exit_code, events(app)) == (0, 0), dry.output
+    assert f"item {FLOUR_GTIN}" in dry.output
+    done = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert done.exit_code == 0, done.output
+    assert "1 events stored" in done.output
+    assert f"location {DOCK_GLN}" in done.output
+    assert f"partner {MILL_GLN}" in done.output
+    assert app.queries.lot(LotKey(FLOUR_GTIN, "F-77")).origin == "received"
