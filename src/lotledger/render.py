@@ -219,8 +219,12 @@ def balance_table(lines: list[tr.StockLine], title: str = "Stock on hand") -> Ta
 
 
 def history_table(lot: LotKey, entries: list[EventRecord], zone: tzinfo = UTC) -> Table:
+    return events_table(f"History of {lot}", entries, zone)
+
+
+def events_table(title: str, entries: list[EventRecord], zone: tzinfo = UTC) -> Table:
     return render_rows(
-        f"History of {lot}",
+        title,
         ("time", "event", "location", "reference", "recorded by", "client", "status", "id"),
         (
             (

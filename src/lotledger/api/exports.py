@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import tempfile
-from collections.abc import Iterator
 from datetime import date
-from typing import IO, Annotated, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
 from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.downloads import spooled
 from lotledger.api.schemas import responses
 from lotledger.bootstrap import App
 from lotledger.domain.errors import ValidationError
@@ -21,7 +20,6 @@ from lotledger.interchange.fsma204 import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, csv_l
 
 router = APIRouter(tags=["exports"])
 MEDIA_TYPES = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
-_CHUNK = 64 * 1024
 
 _SPREADSHEET = {
     **responses({}, (401, 422)),
@@ -73,16 +71,8 @@ def spreadsheet(
     if format == "csv":
         chunks = (chunk.encode() for chunk in csv_lines(export.rows()))
         return StreamingResponse(chunks, media_type=CSV_MEDIA_TYPE, headers=headers)
-    spooled = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115  # closed by _read
-    write_xlsx(export, export.rows(), spooled)
-    spooled.seek(0)
-    return StreamingResponse(_read(spooled), media_type=XLSX_MEDIA_TYPE, headers=headers)
-
-
-def _read(spooled: IO[bytes]) -> Iterator[bytes]:
-    with spooled:
-        while chunk := spooled.read(_CHUNK):
-            yield chunk
+    workbook = spooled(lambda target: write_xlsx(export, export.rows(), target))
+    return StreamingResponse(workbook, media_type=XLSX_MEDIA_TYPE, headers=headers)
 
 
 def _file_name(

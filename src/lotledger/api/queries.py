@@ -6,13 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.downloads import FormatQuery, list_file, with_files
 from lotledger.api.schemas import responses
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
+from lotledger.interchange import lists
 from lotledger.interchange.jsonout import jsonable
+from lotledger.interchange.tables import file_name
 from lotledger.services.queries import MAX_DEPTH
 
 router = APIRouter(tags=["query"])
@@ -27,8 +30,10 @@ def _json(value: Any) -> JSONResponse:
 
 @router.get(
     "/events",
-    responses=responses({200: "EventsPage"}, (401, 422)),
+    responses=with_files(responses({200: "EventsPage"}, (401, 422)), "every event matching the filter"),
     summary="Events in recording order, filtered, a page at a time",
+    description="With `format=csv` or `xlsx`, one file of every event the filter matches (after `cursor` if "
+    "given; `limit` pages JSON only): a row an event, its document as JSON in the last column.",
 )
 def list_events(
     app: AppDep,
@@ -43,8 +48,12 @@ def list_events(
     reference: Annotated[str | None, Query(max_length=128)] = None,
     cursor: Annotated[str | None, Query(max_length=64, description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> JSONResponse:
+    format: FormatQuery = "json",
+) -> Response:
     where = EventFilter(type, since, until, item, lot, location, partner, reference)
+    if format != "json":
+        log = app.queries.event_log(where, cursor)
+        return list_file(lists.events_table(log, file_name("events", type, item, lot)), format)
     return _json(app.queries.events(where, cursor, limit))
 
 
@@ -73,14 +82,24 @@ def lot_detail(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
 
 @router.get(
     "/lots/history",
-    responses=responses({200: "LotHistory"}, (401, 404, 422)),
+    responses=with_files(responses({200: "LotHistory"}, (401, 404, 422)), "the history"),
     summary="Every event touching a lot, voided ones marked",
 )
-def lot_history(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
-    return _json({"lot": LotKey(item, lot), "history": app.queries.history(LotKey(item, lot))})
+def lot_history(app: AppDep, _: Viewer, item: Item, lot: Lot, format: FormatQuery = "json") -> Response:
+    key = LotKey(item, lot)
+    history = app.queries.history(key)
+    if format != "json":
+        return list_file(lists.history_table(key, history), format)
+    return _json({"lot": key, "history": history})
 
 
-@router.get("/lots/trace", responses=responses({200: "Trace"}, (401, 404, 422)), summary="Backward, forward or both")
+@router.get(
+    "/lots/trace",
+    responses=with_files(responses({200: "Trace"}, (401, 404, 422)), "one table of the trace"),
+    summary="Backward, forward or both",
+    description="With `format=csv` or `xlsx`, one table: a row per lot reached, genealogy edge, receipt, "
+    "shipment and stock line, `direction`, `level` and `record` saying which (the customers' totals are left out).",
+)
 def lot_trace(
     app: AppDep,
     _: Viewer,
@@ -88,10 +107,13 @@ def lot_trace(
     lot: Lot,
     direction: Literal["up", "down", "both"] = "both",
     depth: Depth = MAX_DEPTH,
-) -> JSONResponse:
+    format: FormatQuery = "json",
+) -> Response:
     key = LotKey(item, lot)
     backward = app.queries.backward(key, depth) if direction in ("up", "both") else None
     forward = app.queries.forward(key, depth) if direction in ("down", "both") else None
+    if format != "json":
+        return list_file(lists.trace_table(key, backward, forward), format)
     return _json({"lot": key, "backward": backward, "forward": forward})
 
 
@@ -124,7 +146,7 @@ def lot_exposure(app: AppDep, _: Viewer, item: Item, lot: Lot) -> JSONResponse:
 
 @router.get(
     "/balances",
-    responses=responses({200: "Balances"}, (401, 404, 422)),
+    responses=with_files(responses({200: "Balances"}, (401, 404, 422)), "the stock lines"),
     summary="Stock on hand by lot, location and container",
 )
 def balances(
@@ -133,8 +155,12 @@ def balances(
     location: Annotated[str | None, Query(max_length=64)] = None,
     item: Annotated[str | None, Query(max_length=64)] = None,
     lot: Annotated[str | None, Query(max_length=20)] = None,
-) -> JSONResponse:
-    return _json({"balances": app.queries.balances(location=location, sku=item, lot=lot)})
+    format: FormatQuery = "json",
+) -> Response:
+    lines = app.queries.balances(location=location, sku=item, lot=lot)
+    if format != "json":
+        return list_file(lists.balances_table(lines, location, item, lot), format)
+    return _json({"balances": lines})
 
 
 @router.get(

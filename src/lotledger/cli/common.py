@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from lotledger.bootstrap import App
     from lotledger.domain.accounts import Caller
     from lotledger.domain.recording import Attribution
+    from lotledger.interchange.tables import Table
 
 app = typer.Typer(help="Lot traceability for manufacturers: record, import and trace batches.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -51,6 +52,35 @@ FormatOption = Annotated[
         help="table for people (times in $LOTLEDGER_TIMEZONE), json for programs "
         "(times in UTC; indented on a terminal, one line in a pipe).",
     ),
+]
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+ListFormatOption = Annotated[
+    ListFormat,
+    typer.Option(
+        "--format",
+        help="table for people (times in $LOTLEDGER_TIMEZONE), json for programs (times in UTC), "
+        "csv (to stdout or --out) and xlsx (to --out) for spreadsheets (times in UTC).",
+    ),
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", dir_okay=False, help="With csv or xlsx: the file to write (- for stdout).", show_default=False
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
+FromDayOption = Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")]
+ToDayOption = Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")]
+LotPairOption = Annotated[
+    tuple[str, str] | None, typer.Option("--lot", metavar="SKU LOT", help="Only this lot's events.")
 ]
 
 
@@ -104,10 +134,10 @@ def _show(*renderables: RenderableType) -> None:
     show(console, *renderables)
 
 
-def _answer(value: Any, format: Format, table: Callable[[ModuleType], RenderableType]) -> None:
+def _answer(value: Any, format: Format | ListFormat, table: Callable[[ModuleType], RenderableType]) -> None:
     """A query's answer: plain JSON for programs, or the table `table` makes with `lotledger.render`
     (imported only then: JSON output never loads Rich's tables)."""
-    if format is Format.json:
+    if format.value == "json":
         _print_json(value)
         return
     from lotledger import render
@@ -180,6 +210,18 @@ ItemArgument = Annotated[str, typer.Argument(help="The item's sku.")]
 LotArgument = Annotated[str, typer.Argument(help="The lot code.")]
 
 
+def _progress(rows: Iterable[Any], total: int | None, label: str = "exporting") -> Iterator[Any]:
+    """`rows`, advancing a progress bar on stderr when it is a terminal (never in a pipe)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task(label, total=total)
+        for row in rows:
+            yield row
+            bar.advance(task)
+
+
 def _refuse(message: str) -> typer.Exit:
     """One red line; raise what this returns to end with exit code 1."""
     errors.print(f"[red]error:[/red] {message}")
@@ -227,3 +269,45 @@ def _write_file(out: Path, content: bytes | Iterable[bytes], force: bool) -> Non
     except OSError as error:  # a missing folder, a full disk
         raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
     console.print(f"wrote {out} ({size} bytes)")
+
+
+FILE_FORMATS = (ListFormat.csv, ListFormat.xlsx)
+
+
+def _as_file(format: ListFormat, out: Path | None) -> bool:
+    """Whether the list is wanted as a file (csv, xlsx); --out with a table or JSON is refused, not ignored."""
+    if out is not None and format not in FILE_FORMATS:
+        raise _refuse(f"--out writes a file: add --format csv or --format xlsx (not {format.value})")
+    return format in FILE_FORMATS
+
+
+def _write_list(table: Table, format: ListFormat, out: Path | None, force: bool) -> None:
+    """Write `table` as CSV or XLSX: to --out (whole or not at all, with a progress bar on a terminal)
+    or down stdout (CSV, or XLSX into a pipe)."""
+    from lotledger.interchange.tables import csv_chunks, write_xlsx
+
+    to_stdout = out is None or str(out) == "-"
+    if format is ListFormat.xlsx and out is None:
+        raise _refuse("--format xlsx writes a file: give --out FILE (or --out - into a pipe)")
+    if format is ListFormat.xlsx and to_stdout and sys.stdout.isatty():
+        raise _refuse("an XLSX file is not for a terminal; give --out FILE or redirect stdout")
+    target = None if to_stdout or out is None else _writable(out, force)
+
+    def write(handle: IO[bytes], shown: Table) -> None:
+        if format is ListFormat.xlsx:
+            write_xlsx(shown, handle)
+            return
+        for chunk in csv_chunks(shown):
+            handle.write(chunk)
+            handle.flush()
+
+    try:
+        if target is None:
+            write(sys.stdout.buffer, table)
+            sys.stdout.buffer.flush()
+            return
+        with _replacing(target, force) as handle:
+            write(handle, dataclasses.replace(table, rows=_progress(table.rows, table.count)))
+    except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+        raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
+    console.print(f"wrote {target}")

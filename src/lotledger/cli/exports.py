@@ -10,7 +10,21 @@ from typing import IO, TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from lotledger.cli.common import DbOption, _app, _refuse, _replacing, _show, _writable, app, console, errors
+from lotledger.cli.common import (
+    DbOption,
+    FromDayOption,
+    LotPairOption,
+    ToDayOption,
+    _app,
+    _progress,
+    _refuse,
+    _replacing,
+    _show,
+    _writable,
+    app,
+    console,
+    errors,
+)
 
 if TYPE_CHECKING:
     from lotledger.domain.fsma204 import Row
@@ -30,11 +44,9 @@ class SheetFormat(StrEnum):
 def fsma204(
     format: Annotated[SheetFormat, typer.Option("--format", help="xlsx: a sheet per CTE; csv: one table.")],
     out: Annotated[str, typer.Option("--out", help="The file to write; - for stdout (CSV, or XLSX into a pipe).")],
-    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")] = None,
-    lot: Annotated[
-        tuple[str, str] | None, typer.Option("--lot", metavar="SKU LOT", help="Only this lot's events.")
-    ] = None,
+    start: FromDayOption = None,
+    end: ToDayOption = None,
+    lot: LotPairOption = None,
     item: Annotated[str | None, typer.Option("--item", help="Only this item (FTL or not).")] = None,
     all_items: Annotated[
         bool, typer.Option("--all-items", help="Every item, not only those on the Food Traceability List.")
@@ -88,14 +100,7 @@ def _write(export: Export, rows: Iterator[Row], format: SheetFormat, handle: IO[
 
 def _with_progress(things: Iterable[T], total: Callable[[], int]) -> Iterator[T]:
     """`things` (rows, events), advancing a progress bar on stderr when it is a terminal (`total` asked only then)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("[bold]exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("export", total=total() if errors.is_terminal else None)
-        for thing in things:
-            yield thing
-            bar.advance(task)
+    return _progress(things, total() if errors.is_terminal else None)
 
 
 def _summary(export: Export, target: Path | None) -> None:
@@ -124,8 +129,8 @@ def _summary(export: Export, target: Path | None) -> None:
 @exports.command()
 def epcis(
     out: Annotated[str, typer.Option("--out", help="The file to write; - for stdout.")],
-    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD, in the plant's zone.")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD, included.")] = None,
+    start: FromDayOption = None,
+    end: ToDayOption = None,
     lot: Annotated[
         tuple[str, str] | None,
         typer.Option("--lot", metavar="SKU LOT", help="Only the events of this lot's backward and forward trace."),

@@ -4,36 +4,48 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
 from lotledger.cli.common import (
     DEMO_PASSWORD,
     DEMO_USERS,
+    FILE_FORMATS,
     DbOption,
+    ForceOption,
     Format,
     FormatOption,
     ItemArgument,
+    ListFormat,
+    ListFormatOption,
     LotArgument,
+    OutOption,
     _answer,
     _app,
+    _as_file,
     _attribution,
     _local_admin,
     _print_json,
     _refuse,
     _show,
     _write_file,
+    _write_list,
     app,
     console,
     errors,
 )
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from lotledger.bootstrap import App
+    from lotledger.domain.model import LotKey
     from lotledger.interchange.jsonl import Line
+    from lotledger.interchange.tables import Table
     from lotledger.services.importing import ImportReport
     from lotledger.services.verification import Verdict
 
@@ -209,18 +221,29 @@ def trace(
         bool, typer.Option("--summary", help="Forward in totals: lots per item, customers, stock (fast for any lot).")
     ] = False,
     db: DbOption = None,
-    format: FormatOption = Format.table,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
 ) -> None:
-    """Trace a lot backward (--up), forward (--down) or both (--both)."""
+    """Trace a lot backward (--up), forward (--down) or both (--both).
+
+    As csv or xlsx, one table: a row per lot reached, genealogy edge, receipt, shipment and stock line."""
     from lotledger.domain.model import LotKey
 
     key = LotKey(item, lot)
+    if summary and format in FILE_FORMATS:
+        raise _refuse(f"--summary is totals, not a list: use --format table or json, or drop --summary for {format}")
     up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
         backward = ledger_app.queries.backward(key, depth) if up else None
         forward = ledger_app.queries.forward(key, depth) if down and not summary else None
         totals = ledger_app.queries.forward_summary(key) if summary else None
-    if format is Format.json:
+    if _as_file(format, out):
+        from lotledger.interchange import lists as listing
+
+        _write_list(listing.trace_table(key, backward, forward), format, out, force)
+        return
+    if format is ListFormat.json:
         _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
         return
     from lotledger.render import backward_table, forward_tables, summary_table
@@ -234,19 +257,49 @@ def trace(
         _show(*forward_tables(forward, zone))
 
 
-@app.command()
-def history(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
-    """Every event that touched a lot, in time order; voided ones marked."""
-    from lotledger.domain.model import LotKey
+def _lot_list(
+    name: str,
+    ask: Callable[[App, LotKey], Any],
+    sheet: Callable[[LotKey, Any], Table],
+    shown: Callable[[ModuleType, LotKey, Any, tzinfo], RenderableType],
+    help: str,
+) -> None:
+    """Register `lotledger NAME SKU LOT`: one lot's list (`ask`) as a table, JSON, CSV or XLSX."""
 
-    with _app(db) as ledger_app:
-        entries = ledger_app.queries.history(LotKey(item, lot))
-    if format is Format.json:
-        _print_json(entries)
-        return
-    from lotledger.render import history_table
+    def command(
+        item: ItemArgument,
+        lot: LotArgument,
+        db: DbOption = None,
+        format: ListFormatOption = ListFormat.table,
+        out: OutOption = None,
+        force: ForceOption = False,
+    ) -> None:
+        from lotledger.domain.model import LotKey
 
-    _show(history_table(LotKey(item, lot), entries, ledger_app.settings.zone))
+        key = LotKey(item, lot)
+        with _app(db) as ledger_app:
+            found = ask(ledger_app, key)
+        if _as_file(format, out):
+            _write_list(sheet(key, found), format, out, force)
+            return
+        _answer(found, format, lambda render: shown(render, key, found, ledger_app.settings.zone))
+
+    app.command(name=name, help=help)(command)
+
+
+def _listing() -> ModuleType:
+    from lotledger.interchange import lists
+
+    return lists
+
+
+_lot_list(
+    "history",
+    lambda ledger_app, key: ledger_app.queries.history(key),
+    lambda key, entries: _listing().history_table(key, entries),
+    lambda render, key, entries, zone: render.history_table(key, entries, zone),
+    "Every event that touched a lot, in time order; voided ones marked.",
+)
 
 
 @app.command()
@@ -255,11 +308,18 @@ def balance(
     item: Annotated[str | None, typer.Option(help="An item's sku.")] = None,
     lot: Annotated[str | None, typer.Option(help="A lot code.")] = None,
     db: DbOption = None,
-    format: FormatOption = Format.table,
+    format: ListFormatOption = ListFormat.table,
+    out: OutOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Stock on hand now, by lot, location and container."""
     with _app(db) as ledger_app:
         lines = ledger_app.queries.balances(location=location, sku=item, lot=lot)
+    if _as_file(format, out):
+        from lotledger.interchange import lists as listing
+
+        _write_list(listing.balances_table(lines, location, item, lot), format, out, force)
+        return
     _answer(lines, format, lambda render: render.balance_table(lines))
 
 
@@ -273,14 +333,13 @@ def massbalance(item: ItemArgument, lot: LotArgument, db: DbOption = None, forma
     _answer(result, format, lambda render: render.mass_balance_table(result))
 
 
-@app.command()
-def exposure(item: ItemArgument, lot: LotArgument, db: DbOption = None, format: FormatOption = Format.table) -> None:
-    """How much of a lot reached each downstream lot and each customer (proportional attribution)."""
-    from lotledger.domain.model import LotKey
-
-    with _app(db) as ledger_app:
-        result = ledger_app.queries.exposure(LotKey(item, lot))
-    _answer(result, format, lambda render: render.exposure_table(result))
+_lot_list(
+    "exposure",
+    lambda ledger_app, key: ledger_app.queries.exposure(key),
+    lambda _, result: _listing().exposure_table(result),
+    lambda render, _, result, zone: render.exposure_table(result),
+    "How much of a lot reached each downstream lot and each customer (proportional attribution).",
+)
 
 
 @app.command()

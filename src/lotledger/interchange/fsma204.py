@@ -8,8 +8,6 @@ Rows are written as they come: the workbook in openpyxl's write-only mode, the C
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -24,12 +22,13 @@ from lotledger.domain.fsma204 import (
     Row,
     share,
 )
+from lotledger.interchange.tables import CSV_MEDIA_TYPE as CSV_MEDIA_TYPE  # the routes' and tests' name
+from lotledger.interchange.tables import XLSX_MEDIA_TYPE as XLSX_MEDIA_TYPE
+from lotledger.interchange.tables import csv_text, header_cells, text_cells
 
 if TYPE_CHECKING:
     from lotledger.services.fsma204 import Export
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MEDIA_TYPE = "text/csv"
 Getter = Callable[[Row], Any]
 Column = tuple[str, Getter]
 
@@ -242,16 +241,8 @@ def _csv_value(value: Any) -> Any:
 
 def csv_lines(rows: Iterable[Row], batch: int = 500) -> Iterator[str]:
     """The CSV text, a few hundred rows at a time: the header, then a line per row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header for header, _ in CSV_COLUMNS])
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([_csv_value(get(row)) for _, get in CSV_COLUMNS])
-        if n % batch == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    values = ([_csv_value(get(row)) for _, get in CSV_COLUMNS] for row in rows)
+    return csv_text([header for header, _ in CSV_COLUMNS], values, batch)
 
 
 # --- XLSX -------------------------------------------------------------------------------
@@ -261,43 +252,16 @@ def write_xlsx(export: Export, rows: Iterable[Row], target: IO[bytes]) -> None:
     """The workbook of `rows` (the export's, perhaps watched by a progress bar): About, a sheet per
     CTE in FDA's order, Missing KDEs, Completeness."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
     about = book.create_sheet("About")
     about.column_dimensions["A"].width = 120
     sheets = {cte: book.create_sheet(cte) for cte in CTES}
     missing = book.create_sheet("Missing KDEs")
     completeness = book.create_sheet("Completeness")
     counts = dict.fromkeys(CTES, 1)  # the header is row 1
-
-    def header(sheet: Any, names: Iterable[str], note: str | None = None) -> None:
-        sheet.freeze_panes = "A2"
-        cells = []
-        for n, name in enumerate(names, start=1):
-            cell = WriteOnlyCell(sheet, name)
-            cell.font = bold
-            if note and n == 1:
-                cell.comment = Comment(note, "lotledger", width=300, height=80)
-            cells.append(cell)
-            sheet.column_dimensions[get_column_letter(n)].width = max(12, min(40, len(name) + 2))
-        sheet.append(cells)
-
-    def plain(sheet: Any, values: Iterable[Any]) -> list[Any]:
-        """Text stays text: a lot code or reference like "=1+2" is never a formula in FDA's spreadsheet."""
-        cells = []
-        for value in values:
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                cell = WriteOnlyCell(sheet, value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        return cells
+    header, plain = header_cells, text_cells
 
     for cte, sheet in sheets.items():
         empty = None if cte in RECORDED_CTES else f"lotledger records no {cte.lower()} events: this tab stays empty."

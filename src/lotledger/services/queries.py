@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from lotledger.domain import trace as tr
 from lotledger.domain.errors import ValidationError
+from lotledger.domain.events import EVENT_TYPES
 from lotledger.domain.fields import within_window
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance
 from lotledger.ports import LotReads, MasterReads, TraceReads
 
 MAX_DEPTH = 256  # genealogy deeper than this is cut (the closure keeps no more)
+LOG_PAGE = 1000  # events read at a time for a whole list (a file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +102,31 @@ class Queries:
 
     def events(self, where: EventFilter, cursor: str | None = None, limit: int = 100) -> EventPage:
         """A page of the event log in recording order; `next_cursor` continues it."""
-        for name in ("since", "until"):
-            value: datetime | None = getattr(where, name)
-            if value is not None:
-                within_window(value, name)
+        _checked(where)
         events = self.master.events(where, _after(cursor), limit)
         return EventPage(events, _cursor(events[-1].seq) if len(events) == limit else None)
+
+    def event_log(self, where: EventFilter, cursor: str | None = None) -> Iterator[EventRecord]:
+        """Every event matching `where` (after `cursor`), in recording order, read a page at a time.
+        The filter is checked now, before the first event is asked for."""
+        _checked(where)
+        after = _after(cursor)
+
+        def pages() -> Iterator[EventRecord]:
+            seq = after
+            while events := self.master.events(where, seq, LOG_PAGE):
+                yield from events
+                seq = events[-1].seq
+
+        return pages()
+
+
+def _checked(where: EventFilter) -> EventFilter:
+    """`where`, refused if its type is not an event type or its times fall outside the window."""
+    if where.type is not None and where.type not in EVENT_TYPES:
+        raise ValidationError(f"expected one of {', '.join(EVENT_TYPES)}, got {where.type[:20]!r}", "type")
+    for name in ("since", "until"):
+        value: datetime | None = getattr(where, name)
+        if value is not None:
+            within_window(value, name)
+    return where

@@ -15,6 +15,7 @@ from lotledger.web import (
     export_pages,
     floor,
     import_pages,
+    list_downloads,
     lots,
     master_pages,
     production_pages,
@@ -39,6 +40,7 @@ ROUTERS = [
     floor.router,
     search.router,
     dashboard.router,
+    list_downloads.router,
     lots.router,
 ]
 
