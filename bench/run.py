@@ -113,9 +113,21 @@ def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
         by_closure = relatives(conn, hub_id, "down")
         result["hub_closure_ids_ms"] = round((time.perf_counter() - start) * 1000, 1)
     result["closure_equals_recursive_cte"] = by_walk == by_closure
+    result["database_mb"] = round(_database_bytes(engine, url) / 2**20)
     app.close()
     engine.dispose()
     return result
+
+
+def _database_bytes(engine, url: str) -> int:  # type: ignore[no-untyped-def]
+    """The database's size on disk: the SQLite file and its WAL, or PostgreSQL's pg_database_size."""
+    if engine.dialect.name == "sqlite":
+        path = url.removeprefix("sqlite:///")
+        return sum(
+            Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists()
+        )
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import re
 
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
+from tests.epcis_documents import DOCK_GLN, FLOUR_GTIN, MILL_GLN, document, encode, partner_receipt
 from tests.legacy_register import csv_bytes, register_xlsx
 from tests.web.conftest import Browser, Pages, csrf_of, said
 
@@ -72,3 +73,16 @@ def test_viewers_are_refused_and_templates_are_linked(pages: Pages) -> None:
     assert (workbook.status_code, workbook.content[:2]) == (200, b"PK")
     assert operator.get("/imports/templates/receive?format=csv").text.startswith("event,id,time,location")
     assert operator.get("/imports/templates/sell").status_code == 404
+
+
+def test_a_partners_epcis_document_is_checked_then_imported_naming_what_it_creates(pages: Pages) -> None:
+    admin = pages.login("admin")
+    checked = upload(admin, encode(document([partner_receipt()])))
+    assert "Dry run: nothing written (epcis)" in checked
+    assert f"Would create: location {DOCK_GLN}, partner {MILL_GLN}, item {FLOUR_GTIN}." in checked
+    stash = _STASH.search(checked)
+    assert stash is not None
+    done = said(admin.post("/imports/commit", {"stash": stash.group(1)}, page="/imports"))
+    assert "Stored 1 event" in done
+    assert f"partner {MILL_GLN}" in done
+    assert pages.app.queries.lot(LotKey(FLOUR_GTIN, "F-77")).origin == "received"
