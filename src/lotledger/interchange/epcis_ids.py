@@ -92,21 +92,19 @@ class Identifiers:
 
     def location(self, code: str, gln: str | None) -> str:
         """A place: SGLN (extension 0), a Digital Link with AI 414, or the plant's URI."""
-        if gln is None:
-            return f"{self.domain}/locations/{_segment(code)}"
-        prefix = self._prefix(gln)
-        if prefix is None:
-            return f"{DIGITAL_LINK}/414/{gln}"
-        return f"urn:epc:id:sgln:{prefix}.{gln[len(prefix) : 12]}.0"
+        return self._by_gln(code, gln, "locations", "414", "sgln", ".0")
 
     def party(self, code: str, gln: str | None) -> str:
         """A party: PGLN, a Digital Link with AI 417, or the plant's URI."""
+        return self._by_gln(code, gln, "partners", "417", "pgln", "")
+
+    def _by_gln(self, code: str, gln: str | None, path: str, ai: str, scheme: str, extension: str) -> str:
         if gln is None:
-            return f"{self.domain}/partners/{_segment(code)}"
+            return f"{self.domain}/{path}/{_segment(code)}"
         prefix = self._prefix(gln)
         if prefix is None:
-            return f"{DIGITAL_LINK}/417/{gln}"
-        return f"urn:epc:id:pgln:{prefix}.{gln[len(prefix) : 12]}"
+            return f"{DIGITAL_LINK}/{ai}/{gln}"
+        return f"urn:epc:id:{scheme}:{prefix}.{gln[len(prefix) : 12]}{extension}"
 
     def sscc(self, sscc: str) -> str:
         """A pallet or case: the SSCC as an EPC URN, or a Digital Link with AI 00."""
