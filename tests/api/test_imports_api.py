@@ -36,6 +36,7 @@ def test_a_dry_run_answers_the_report_and_writes_nothing_then_the_import_stores(
             {"kind": "partner", "code": "FARM"},
             {"kind": "partner", "code": "CAFE"},
         ],
+        "refused": 0,
         "errors": [],
     }
     assert count_events(api) == before

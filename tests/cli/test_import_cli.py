@@ -99,3 +99,19 @@ def test_an_epcis_document_is_imported_by_content_and_lists_what_it_created(
     assert f"location {DOCK_GLN}" in done.output
     assert f"partner {MILL_GLN}" in done.output
     assert app.queries.lot(LotKey(FLOUR_GTIN, "F-77")).origin == "received"
+
+
+def test_the_template_imports_beside_a_plant_without_changing_its_records(
+    app: App, db_url: str, tmp_path: Path
+) -> None:
+    from lotledger.domain.model import Item, Location, Partner
+
+    setup_plant(app)
+    before = [sorted(map(repr, app.master_data.all(kind))) for kind in (Item, Location, Partner)]
+    path = tmp_path / "register.xlsx"
+    assert runner.invoke(cli, ["template", "all", "--format", "xlsx", "--out", str(path)]).exit_code == 0
+    done = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert done.exit_code == 0, done.output
+    assert "6 master-data records saved (0 unchanged), 0 rows refused" in done.output
+    after = [sorted(map(repr, app.master_data.all(kind))) for kind in (Item, Location, Partner)]
+    assert all(set(old) <= set(new) for old, new in zip(before, after, strict=True))  # nothing changed, 6 added

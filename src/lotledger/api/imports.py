@@ -49,6 +49,7 @@ def answer(app: App, data: bytes, options: ReadOptions, who: Caller, dry_run: bo
         "master_saved": report.master,
         "master_unchanged": report.master_unchanged,
         "created": [{"kind": kind, "code": code} for kind, code in report.created],
+        "refused": report.refused,
         "errors": [{"row": e.line, "column": e.field, "reason": e.message} for e in report.errors],
     }
 

@@ -404,6 +404,7 @@ class ImportAnswer(BaseModel):
     master_saved: int = Field(description="Items, locations and partners created or changed")
     master_unchanged: int
     created: list[ImportCreated] = Field(description="The items, locations and partners the import made")
+    refused: int = Field(description="Rows (lines) refused; the first 1,000 are listed in errors")
     errors: list[ImportRefusal]
 
 

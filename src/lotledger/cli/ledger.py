@@ -84,7 +84,7 @@ def _report(report: ImportReport, dry_run: bool = False) -> None:
     console.print(
         f"{would}{report.events} events stored, {report.duplicates} already recorded, "
         f"{report.master} master-data records saved ({report.master_unchanged} unchanged), "
-        f"{len(report.errors)} {report.unit}s refused",
+        f"{report.refused} {report.unit}s refused",
         highlight=False,
     )
     from rich.markup import escape
@@ -93,8 +93,8 @@ def _report(report: ImportReport, dry_run: bool = False) -> None:
         console.print(escape("Created: " + ", ".join(f"{kind} {code}" for kind, code in report.created)))
     for error in report.errors[:50]:
         errors.print(f"[red]{escape(str(error))}[/red]", highlight=False)
-    if len(report.errors) > 50:
-        errors.print(f"... and {len(report.errors) - 50} more")
+    if report.refused > 50:
+        errors.print(f"... and {report.refused - 50} more")
 
 
 @app.command()

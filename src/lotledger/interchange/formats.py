@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Literal
 
@@ -96,6 +97,19 @@ def read_file(source: IO[bytes], options: ReadOptions) -> tuple[Format, Iterator
     head = source.read(HEAD)
     while head and not head.strip() and (more := source.read(HEAD)):  # blank so far: what follows tells
         head = more
-    kind = detect(head)
+    kind = "xlsx" if _is_workbook(source, head) else detect(head)
     source.seek(0)
     return kind, READERS[kind](source, options)
+
+
+def _is_workbook(source: IO[bytes], head: bytes) -> bool:
+    """A ZIP whose central directory (at its end: writers put [Content_Types].xml anywhere) names a workbook."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    source.seek(0)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "[Content_Types].xml" in names and "xl/workbook.xml" in names

@@ -56,50 +56,51 @@ SIDES = ("input", "output")
 _T = "2026-01-0{}T{}:00+01:00"
 EXAMPLES: dict[str, list[dict[str, str]]] = {
     "item": [
-        {"sku": "FLOUR", "name": "Wheat flour", "uom": "kg", "shelf_life_days": "180", "active": "true"},
-        {"sku": "BREAD", "name": "Farm loaf", "uom": "ea", "shelf_life_days": "5", "active": "true"},
+        {"sku": "EX-FLOUR", "name": "Example flour", "uom": "kg", "shelf_life_days": "180", "active": "true"},
+        {"sku": "EX-LOAF", "name": "Example loaf", "uom": "ea", "shelf_life_days": "5", "active": "true"},
     ],
     "location": [
-        {"code": "RAW", "name": "Raw materials store", "kind": "warehouse", "active": "true"},
-        {"code": "FG", "name": "Finished goods", "kind": "warehouse", "active": "true"},
+        {"code": "EX-RAW", "name": "Raw materials store", "kind": "warehouse", "active": "true"},
+        {"code": "EX-FG", "name": "Finished goods", "kind": "warehouse", "active": "true"},
     ],
     "partner": [
-        {"code": "MILL", "name": "Northern Mill", "role": "supplier", "active": "true"},
-        {"code": "SHOP", "name": "Corner Shop", "role": "customer", "active": "true"},
+        {"code": "EX-MILL", "name": "Example mill", "role": "supplier", "active": "true"},
+        {"code": "EX-SHOP", "name": "Example shop", "role": "customer", "active": "true"},
     ],
     "receive": [
-        {"event": "R-1", "time": _T.format(5, "08:00"), "location": "RAW", "reference": "PO-1", "partner": "MILL"}
-        | {"item": "FLOUR", "lot": "F-001", "qty": "500", "uom": "kg", "expiry": "2026-07-01", "supplier_lot": "M-77"}
+        {"event": "R-1", "time": _T.format(5, "08:00"), "location": "EX-RAW", "reference": "PO-1", "partner": "EX-MILL"}
+        | {"item": "EX-FLOUR", "lot": "EX-F-1", "qty": "500", "uom": "kg"}
+        | {"expiry": "2026-07-01", "supplier_lot": "M-77"}
     ],
     "produce": [
-        {"event": "P-1", "time": _T.format(6, "06:00"), "location": "RAW", "reference": "WO-1", "side": "input"}
-        | {"item": "FLOUR", "lot": "F-001", "qty": "100", "uom": "kg"},
-        {"event": "P-1", "time": _T.format(6, "06:00"), "location": "RAW", "reference": "WO-1", "side": "output"}
-        | {"item": "BREAD", "lot": "B-001", "qty": "200", "uom": "ea", "expiry": "2026-01-11"},
+        {"event": "P-1", "time": _T.format(6, "06:00"), "location": "EX-RAW", "reference": "WO-1", "side": "input"}
+        | {"item": "EX-FLOUR", "lot": "EX-F-1", "qty": "100", "uom": "kg"},
+        {"event": "P-1", "time": _T.format(6, "06:00"), "location": "EX-RAW", "reference": "WO-1", "side": "output"}
+        | {"item": "EX-LOAF", "lot": "EX-B-1", "qty": "200", "uom": "ea", "expiry": "2026-01-11"},
     ],
     "move": [
-        {"event": "M-1", "time": _T.format(6, "09:00"), "location": "RAW", "to_location": "FG"}
-        | {"item": "BREAD", "lot": "B-001", "qty": "200", "uom": "ea"}
+        {"event": "M-1", "time": _T.format(6, "09:00"), "location": "EX-RAW", "to_location": "EX-FG"}
+        | {"item": "EX-LOAF", "lot": "EX-B-1", "qty": "200", "uom": "ea"}
     ],
     "ship": [
-        {"event": "S-1", "time": _T.format(7, "09:00"), "location": "FG", "reference": "SO-1", "partner": "SHOP"}
-        | {"item": "BREAD", "lot": "B-001", "qty": "150", "uom": "ea"}
+        {"event": "S-1", "time": _T.format(7, "09:00"), "location": "EX-FG", "reference": "SO-1", "partner": "EX-SHOP"}
+        | {"item": "EX-LOAF", "lot": "EX-B-1", "qty": "150", "uom": "ea"}
     ],
     "return": [
-        {"event": "T-1", "time": _T.format(8, "09:00"), "location": "FG", "partner": "SHOP"}
-        | {"item": "BREAD", "lot": "B-001", "qty": "5", "uom": "ea"}
+        {"event": "T-1", "time": _T.format(8, "09:00"), "location": "EX-FG", "partner": "EX-SHOP"}
+        | {"item": "EX-LOAF", "lot": "EX-B-1", "qty": "5", "uom": "ea"}
     ],
     "adjust": [
-        {"event": "A-1", "time": _T.format(8, "10:00"), "location": "RAW", "reason": "stock count"}
-        | {"item": "FLOUR", "lot": "F-001", "qty": "-1.5", "uom": "kg"}
+        {"event": "A-1", "time": _T.format(8, "10:00"), "location": "EX-RAW", "reason": "stock count"}
+        | {"item": "EX-FLOUR", "lot": "EX-F-1", "qty": "-1.5", "uom": "kg"}
     ],
     "hold": [
-        {"event": "H-1", "time": _T.format(9, "10:00"), "location": "RAW", "reason": "lab check", "scope": "lot"}
-        | {"item": "FLOUR", "lot": "F-001"}
+        {"event": "H-1", "time": _T.format(9, "10:00"), "location": "EX-RAW", "reason": "lab check", "scope": "lot"}
+        | {"item": "EX-FLOUR", "lot": "EX-F-1"}
     ],
     "release": [
-        {"event": "L-1", "time": _T.format(9, "16:00"), "location": "RAW", "reason": "lab OK", "scope": "lot"}
-        | {"item": "FLOUR", "lot": "F-001"}
+        {"event": "L-1", "time": _T.format(9, "16:00"), "location": "EX-RAW", "reason": "lab OK", "scope": "lot"}
+        | {"item": "EX-FLOUR", "lot": "EX-F-1"}
     ],
 }
 

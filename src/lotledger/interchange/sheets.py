@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
@@ -24,6 +25,10 @@ from lotledger.interchange.epcis_names import KnownMaster
 from lotledger.interchange.jsonl import Cells, Line, locate, parse_record
 from lotledger.interchange.sheet_columns import COLUMNS, EVENT_HEADER, IGNORE, MASTER, SIDES, CellFormat, cell_value
 from lotledger.interchange.sheet_mapping import NO_MAPPING, Mapping
+
+MAX_ROWS = 1_000_000  # rows of a workbook: a register beyond it is split (and a bomb refused)
+MAX_ROW_REFUSALS = 20  # a row's wrong cells listed, at most (a row of millions of cells says so once)
+MAX_UNPACKED = 512 * 2**20  # bytes a workbook may unpack to: XLSX is zipped XML, 20-50 times its size
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,9 @@ class _Reader:
         labels: dict[str, str] = {}
         refusals = len(self.found)
         for index, cell in enumerate(cells):
+            if len(self.found) - refusals >= MAX_ROW_REFUSALS:
+                self.found.append(_refusal(number, None, "more cells of this row are wrong; they are not listed"))
+                break
             column = columns[index] if index < len(columns) else None
             label = column.label if column else f"column {index + 1}"
             bad = _bad_byte(cell)
@@ -276,11 +284,26 @@ def read_xlsx(source: IO[bytes], options: ReadOptions) -> Iterator[Line]:
     from openpyxl import load_workbook
 
     sheets: list[_Sheet] = []
+    data = io.BytesIO(source.read())
     try:
-        book = load_workbook(io.BytesIO(source.read()), read_only=True, data_only=True)
+        unpacked = sum(entry.file_size for entry in zipfile.ZipFile(data).infolist())
+        if unpacked > MAX_UNPACKED:
+            mib = MAX_UNPACKED // 2**20
+            yield _refusal(1, None, f"the workbook unpacks to {unpacked // 2**20} MiB; at most {mib} MiB: split it")
+            return
+        book = load_workbook(data, read_only=True, data_only=True)
         try:
+            rows = 0
             for sheet in book.worksheets:
-                sheets.append(_Sheet(sheet.title, list(enumerate(sheet.iter_rows(values_only=True), start=1))))
+                sheet.reset_dimensions()  # read every row, not just those a writer's <dimension> claims
+                found = []
+                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                    rows += 1
+                    if rows > MAX_ROWS:
+                        yield _refusal(number, None, f"more than {MAX_ROWS:,} rows in the workbook: split it")
+                        return
+                    found.append((number, cells))
+                sheets.append(_Sheet(sheet.title, found))
         finally:
             book.close()
     except Exception as error:  # openpyxl and zipfile raise many kinds for a damaged workbook

@@ -22,6 +22,8 @@ from lotledger.interchange.sheets import ReadOptions
 from lotledger.services.master_data import LedgerMaster, MasterData
 from lotledger.services.recording import Recording
 
+MAX_ERRORS = 1000  # refusals listed in a report; the rest are counted
+MAX_MESSAGE = 300  # characters of a refusal's reason (a 3,000-character cell is not echoed whole)
 CHUNK = 2000  # events per transaction: large enough to amortise, small enough to retry
 ANALYZE_AFTER = 10_000  # events imported before `after_bulk` runs
 
@@ -47,15 +49,19 @@ class ImportReport:
     errors: list[LineError] = field(default_factory=list)
     created: list[tuple[str, str]] = field(default_factory=list)  # (kind, sku or code) of each new master record
     unit: str = "line"
+    refused: int = 0  # every refusal, listed in `errors` or not
 
     def refuse(self, line: Line, error: LotledgerError) -> None:
-        """Note `line` refused for `error`, at the row and column of a spreadsheet's record."""
-        number, where = line.locate(error)
-        self.errors.append(LineError(number, where, error.message, self.unit))
+        """Note `line` refused for `error`, at the row and column of a spreadsheet's record (the first
+        MAX_ERRORS are kept: a file of a million bad rows gets an answer a person and a server can hold)."""
+        self.refused += 1
+        if len(self.errors) < MAX_ERRORS:
+            number, where = line.locate(error)
+            self.errors.append(LineError(number, where, error.message[:MAX_MESSAGE], self.unit))
 
     @property
     def lines(self) -> int:
-        return self.events + self.duplicates + self.master + self.master_unchanged + len(self.errors)
+        return self.events + self.duplicates + self.master + self.master_unchanged + self.refused
 
 
 def _each_alone_if_needed(recording: Recording, events: list[Event], attribution: Attribution) -> list[Outcome]:

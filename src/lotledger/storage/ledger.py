@@ -32,6 +32,9 @@ T = TypeVar("T")
 _TABLES = {Item: t.items, Location: t.locations, Partner: t.partners}
 
 
+REHEARSAL_CHUNK = 2000  # events per run in a dry run, as an import records them: bounded statements
+
+
 class SqlLedger:
     """Events and master data on SQLite or PostgreSQL through one SQLAlchemy engine."""
 
@@ -89,7 +92,9 @@ class SqlLedger:
                 for index, record in enumerate([*records, None]):
                     if isinstance(record, Event):
                         events.append(record if record.id else replace(record, id=str(uuid.uuid4())))
-                        continue
+                        if len(events) < REHEARSAL_CHUNK:
+                            continue
+                        record = None  # a full chunk: record it now (a statement has a bounded number of values)
                     if events:  # a run of events in one transaction of the ledger's own, as an import's chunk
                         outcomes += self._record(conn, events, [attribution] * len(events), False)
                         events = []

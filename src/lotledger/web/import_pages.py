@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -36,8 +38,12 @@ _STASH_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def _stash_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "lotledger-imports"
+    """This server's own folder for checked files: made private, and refused if anyone else made it first."""
+    folder = Path(tempfile.gettempdir()) / f"lotledger-imports-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
+    found = folder.lstat()
+    if stat.S_ISLNK(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise ValidationError(f"{folder} is not this server's private folder: remove it and check again", "file")
     return folder
 
 
