@@ -257,6 +257,13 @@ def _replacing(out: Path, force: bool) -> Iterator[IO[bytes]]:
         Path(handle.name).unlink(missing_ok=True)
 
 
+def _closed_pipe() -> typer.Exit:
+    """The reader of stdout stopped early (`| head`): end quietly, as Unix tools do (status 141: SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush into the closed pipe at exit
+    return typer.Exit(141)
+
+
 def _write_file(out: Path, content: bytes | Iterable[bytes], force: bool) -> None:
     """Write a file (a label, a notice, a CSV as it is made): never through a symbolic link, never over a
     file unless --force, never half; one red line on failure."""
@@ -308,6 +315,8 @@ def _write_list(table: Table, format: ListFormat, out: Path | None, force: bool)
             return
         with _replacing(target, force) as handle:
             write(handle, dataclasses.replace(table, rows=_progress(table.rows, table.count)))
-    except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+    except BrokenPipeError:
+        raise _closed_pipe() from None
+    except OSError as error:  # a full disk: one line, and no half file left
         raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
     console.print(f"wrote {target}")

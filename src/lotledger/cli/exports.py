@@ -16,6 +16,7 @@ from lotledger.cli.common import (
     LotPairOption,
     ToDayOption,
     _app,
+    _closed_pipe,
     _progress,
     _refuse,
     _replacing,
@@ -82,7 +83,9 @@ def fsma204(
             else:
                 with _replacing(target, force) as handle:
                     _write(export, rows, format, handle)
-        except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+        except BrokenPipeError:
+            raise _closed_pipe() from None
+        except OSError as error:  # a full disk: one line, and no half file left
             raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
     _summary(export, None if target is None else target)
 
@@ -159,7 +162,9 @@ def epcis(
                 with _replacing(target, force) as handle:
                     for chunk in chunks:
                         handle.write(chunk.encode())
-        except OSError as error:  # a full disk, a closed pipe: one line, and no half file left
+        except BrokenPipeError:
+            raise _closed_pipe() from None
+        except OSError as error:  # a full disk: one line, and no half file left
             raise _refuse(f"cannot write {out}: {error.strerror or error}") from None
     summary = f"{document.written} events" + ("" if target is None else f"; wrote {target}")
     (errors if target is None else console).print(summary)
