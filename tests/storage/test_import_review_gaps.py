@@ -117,3 +117,17 @@ def test_a_dry_run_records_in_chunks_and_later_chunks_see_earlier_ones(
     assert [(e.line, e.message) for e in report.errors] == [(5, "lot FLOUR/F-1 at RAW has 0 kg, the event takes 1 kg")]
     with pytest.raises(Exception):  # noqa: B017, PT011 (nothing was written: the lot is unknown)
         app.queries.lot(LotKey("FLOUR", "F-1"))
+
+
+def test_an_empty_required_cell_is_named_by_its_column(app: App) -> None:
+    setup_plant(app)
+    data = (
+        b"event,time,location,partner,item,lot,qty,uom\r\n"
+        b"R-1,2025-03-02T08:00:00Z,RAW,MILL,FLOUR,,5,kg\r\n"
+        b"R-2,2025-03-02T08:00:00Z,RAW,MILL,FLOUR,F-2,,kg\r\n"
+    )
+    _, report = import_file(app.recording, app.master_data, data, ReadOptions(type="receive"), ADMIN, True)
+    assert [(e.line, e.field, e.message) for e in report.errors] == [
+        (2, "lot", "is required"),
+        (3, "qty", "is required"),
+    ]

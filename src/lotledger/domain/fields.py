@@ -117,6 +117,8 @@ def code(value: object, field: str) -> str:
 
 def lot_code(value: object, field: str = "lot") -> str:
     """A lot code GS1 can carry in AI (10): at most 20 characters of the AI 82 set."""
+    if value is None:
+        raise ValidationError("is required", field)
     if not isinstance(value, str) or not _LOT_CODE.fullmatch(value):
         raise ValidationError(
             f"lot code {value!r} must be 1-20 characters of the GS1 AI 82 set "

@@ -55,6 +55,8 @@ MAX_SIGNIFICANT = 24
 
 def parse_decimal(value: object, field: str) -> Decimal:
     """A finite Decimal from a JSON number or string; floats go through str to stay exact."""
+    if value is None:
+        raise ValidationError("is required", field)
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         raise ValidationError(f"expected a number, got {value!r}", field)
     try:

@@ -257,7 +257,8 @@ def _event_line(event: _Event) -> Line:
         path = f"{key}[{len(lines)}]"
         lines.append({name: row.values[name] for name in keys if name in row.values})
         cells[path] = (row.number, None)
-        cells.update({f"{path}.{name}": (row.number, row.labels[name]) for name in lines[-1]})
+        # every column of the line, empty ones too: "row 3: qty: is required" names the column left empty
+        cells.update({f"{path}.{name}": (row.number, row.labels.get(name, name)) for name in keys})
     try:
         return Line(first, parse_record(raw), cells=cells)
     except LotledgerError as error:
