@@ -80,3 +80,11 @@ def test_the_route_is_documented_and_needs_a_token(plant: tuple[Api, dict[str, s
     assert set(operation["responses"]["200"]["content"]) == {MEDIA_TYPE}
     assert {p["name"] for p in operation["parameters"]} == {"from", "to", "item", "lot"}
     assert api.client.get(ROUTE).status_code == 401
+
+
+def test_days_and_times_are_iso_text_not_unix_numbers(api: Api) -> None:
+    for url in ("/api/v1/exports/epcis?from=-0", "/api/v1/exports/epcis?to=1767657600", "/api/v1/events?since=0"):
+        answer = api.client.get(url, headers=api.headers("viewer"))
+        assert answer.status_code == 422, (url, answer.text)
+        assert "expected an ISO 8601 day (YYYY-MM-DD) or time" in answer.json()["detail"]
+    assert api.client.get("/api/v1/events?since=2026-01-01T00:00:00Z", headers=api.headers("viewer")).status_code == 200

@@ -9,14 +9,16 @@ import pytest
 from openpyxl import Workbook
 
 from lotledger.bootstrap import App
+from lotledger.domain.accounts import Caller, User
+from lotledger.domain.errors import Forbidden
 from lotledger.domain.model import LotKey
 from lotledger.interchange import sheets
 from lotledger.interchange.formats import read_file
 from lotledger.interchange.sheets import ReadOptions
 from lotledger.services import importing
-from lotledger.services.importing import import_file
+from lotledger.services.importing import import_file, read_options
 from lotledger.storage import ledger
-from tests.factories import ADMIN, setup_plant
+from tests.factories import ADMIN, ATTRIBUTION, setup_plant
 
 HEADER = ["event", "time", "location", "partner", "item", "lot", "qty", "uom"]
 
@@ -131,3 +133,20 @@ def test_an_empty_required_cell_is_named_by_its_column(app: App) -> None:
         (2, "lot", "is required"),
         (3, "qty", "is required"),
     ]
+
+
+def test_an_operator_may_import_a_document_whose_header_changes_nothing(app: App) -> None:
+    """A lotledger partner's export repeats master data the ledger holds as it is: no admin needed for that."""
+    from tests.epcis_documents import MILL_GLN, MILL_PGLN, document, encode, own_element, partner_receipt, vocabulary
+
+    fields = {"code": MILL_GLN, "name": "Mill", "role": "supplier", "gln": MILL_GLN, "active": "true"}
+    data = encode(document([partner_receipt()], [vocabulary("Party", [own_element(MILL_PGLN, fields)])]))
+    options = read_options(app.settings, app.master_data)
+    import_file(app.recording, app.master_data, data, options, ADMIN, False)
+    operator = Caller(User(2, "floor", "operator"), ATTRIBUTION)
+    _, report = import_file(app.recording, app.master_data, data, options, operator, True)
+    assert (report.master, report.errors) == (0, [])
+    changed = {**fields, "name": "Mill & Sons"}
+    renamed = encode(document([partner_receipt()], [vocabulary("Party", [own_element(MILL_PGLN, changed)])]))
+    with pytest.raises(Forbidden, match="importing master data"):
+        import_file(app.recording, app.master_data, renamed, options, operator, True)

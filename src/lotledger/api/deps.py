@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 
 from lotledger.bootstrap import App
 from lotledger.domain.accounts import Caller
@@ -94,3 +96,16 @@ async def json_object(request: Request) -> dict[str, Any]:
 
 
 JsonBody = Annotated[dict[str, Any], Depends(json_object)]
+
+
+def _iso_text(value: object) -> object:
+    """Days and times as ISO 8601 text only: pydantic would read a bare number (`-0`, `1767571200`) as a Unix
+    time, a day nobody meant."""
+    if value is None:
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", value):
+        raise ValueError(f"expected an ISO 8601 day (YYYY-MM-DD) or time, got {str(value)[:40]!r}")
+    return value
+
+
+IsoText = BeforeValidator(_iso_text)

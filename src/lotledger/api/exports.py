@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.deps import AppDep, IsoText, Viewer
 from lotledger.api.downloads import spooled
 from lotledger.api.schemas import responses
 from lotledger.bootstrap import App
@@ -42,8 +42,8 @@ _SPREADSHEET = {
 def fsma204(
     app: AppDep,
     _: Viewer,
-    start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day, included")] = None,
+    start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)"), IsoText] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day, included"), IsoText] = None,
     item: Annotated[str | None, Query(min_length=1, max_length=64, description="Only this item's sku")] = None,
     lot: Annotated[str | None, Query(min_length=1, max_length=20, description="Only this lot of `item`")] = None,
     all_items: Annotated[bool, Query(description="Every item, not only those on the list")] = False,
@@ -104,8 +104,8 @@ _EPCIS = {
 def epcis(
     app: AppDep,
     _: Viewer,
-    start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day, included")] = None,
+    start: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)"), IsoText] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day, included"), IsoText] = None,
     item: Annotated[str | None, Query(min_length=1, max_length=64, description="The sku of `lot`")] = None,
     lot: Annotated[str | None, Query(min_length=1, max_length=20, description="Only this lot's trace")] = None,
 ) -> Response:

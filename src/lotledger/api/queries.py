@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from lotledger.api.deps import AppDep, Viewer
+from lotledger.api.deps import AppDep, IsoText, Viewer
 from lotledger.api.downloads import FormatQuery, list_file, with_files
 from lotledger.api.schemas import responses
 from lotledger.domain.model import LotKey
@@ -39,8 +39,8 @@ def list_events(
     app: AppDep,
     _: Viewer,
     type: Annotated[str | None, Query(max_length=16)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[datetime | None, IsoText] = None,
+    until: Annotated[datetime | None, IsoText] = None,
     item: Annotated[str | None, Query(max_length=64)] = None,
     lot: Annotated[str | None, Query(max_length=20)] = None,
     location: Annotated[str | None, Query(max_length=64)] = None,

@@ -174,13 +174,21 @@ def rehearse_lines(
     return report
 
 
-def check_allowed(lines: Iterable[Line], who: Caller, unit: str = "line") -> None:
-    """Forbidden, naming the first line, unless `who` may record every event and save every master record."""
+def check_allowed(lines: Iterable[Line], who: Caller, master_data: MasterData, unit: str = "line") -> None:
+    """Forbidden, naming the first line, unless `who` may record every event and save every master record that
+    would change (a record the ledger holds as it is, as an EPCIS header repeats it, needs no admin)."""
     for line in lines:
         if isinstance(line.record, Event):
             who.user.require(role_to_record(line.record), f"{unit} {line.number}: recording a {line.record.type} event")
-        elif line.record is not None:
+        elif line.record is not None and not _unchanged(master_data, line.record):
             who.user.require("admin", f"{unit} {line.number}: importing master data ({kind_name(type(line.record))})")
+
+
+def _unchanged(master_data: MasterData, record: MasterRecord) -> bool:
+    try:
+        return master_data.one(type(record), record_code(record)) == record
+    except NotFound:
+        return False
 
 
 def import_file(
@@ -191,7 +199,7 @@ def import_file(
     kind, read = read_file(io.BytesIO(data), options)
     unit = "line" if kind in ("jsonl", "epcis") else "row"
     lines = list(read)
-    check_allowed(lines, who, unit)
+    check_allowed(lines, who, master_data, unit)
     if dry_run:
         return kind, rehearse_lines(recording, master_data, lines, who.attribution, unit)
     return kind, import_lines(recording, master_data, lines, who.attribution, unit=unit)
