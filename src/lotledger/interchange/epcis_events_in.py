@@ -142,8 +142,10 @@ class EventReader:
             return "move"
         if action in ("ADD", "DELETE"):
             return "adjust"
+        said = f"bizStep {step!r}" if step else "no bizStep"
+        acted = f"action {action!r}" if action else "no action"
         raise ValidationError(
-            f"bizStep {step!r} with action {action!r} is no change lotledger records (it reads "
+            f"{said} with {acted} is no change lotledger records (it reads "
             "receiving, shipping, holding, inspecting, an OBSERVE to a location destination, "
             "and ADD or DELETE as a stock adjustment)",
             "bizStep",
