@@ -165,4 +165,4 @@ def test_a_partners_shipment_of_stock_this_ledger_lacks_is_refused_by_the_ledger
     report = load(app, encode(document([shipping])))
     assert report.events == 0
     ((error),) = report.errors
-    assert str(error) == f"line 1: lines[0].lot: unknown lot {FLOUR_GTIN}/F-77"
+    assert str(error) == f"event 1: quantityList[0].epcClass: unknown lot {FLOUR_GTIN}/F-77"  # the document's path

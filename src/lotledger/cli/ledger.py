@@ -162,7 +162,7 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Import a file: bad lines (rows) are reported by number and column, good ones stored, re-runs add nothing."""
-    from lotledger.interchange.formats import read_file
+    from lotledger.interchange.formats import UNITS, read_file
     from lotledger.interchange.sheet_mapping import NO_MAPPING, load_mapping
     from lotledger.services.importing import read_options, rehearse_lines
 
@@ -170,7 +170,7 @@ def import_file(
     with _app(db) as ledger_app, file.open("rb") as handle:
         chosen = load_mapping(mapping.read_bytes()) if mapping else NO_MAPPING
         kind, lines = read_file(handle, read_options(ledger_app.settings, ledger_app.master_data, type, chosen))
-        unit = "line" if kind in ("jsonl", "epcis") else "row"
+        unit = UNITS[kind]
         if dry_run:
             report = rehearse_lines(ledger_app.recording, ledger_app.master_data, lines, _attribution(client), unit)
         elif kind == "jsonl":  # streamed: a file of millions of lines is never held whole

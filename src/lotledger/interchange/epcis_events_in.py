@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from lotledger.domain import fields as f
 from lotledger.domain.errors import ValidationError
-from lotledger.domain.events import Event, parse_event
+from lotledger.domain.events import Event, parse_event, to_document
 from lotledger.interchange.epcis_ids import is_sscc
 from lotledger.interchange.epcis_names import Names
 
@@ -67,14 +67,17 @@ class EventReader:
     """Maps the events of one document; `hash_id` gives the id of an event without a urn:uuid eventID."""
 
     def __init__(self, names: Names, domain: str, hash_id: Callable[[dict[str, Any]], str]) -> None:
+        self.paths: dict[str, str] = {}
         self.names = names
         self.references = domain.rstrip("/") + "/references/"
         self.hash_id = hash_id
 
     def read(self, event: dict[str, Any], number: int) -> list[Event]:
+        """The lotledger events of one EPCIS event; `self.paths` then says where each field came from."""
         details = _object(event.get("lotledger:details"), "lotledger:details")
         kind = self._kind(event, details)
         raw, paths = self._fields(event, details, kind, number)
+        self.paths = paths
         given = event.get("eventID")
         if isinstance(given, str) and given.lower().startswith("urn:uuid:"):
             raw["id"] = given[len("urn:uuid:") :]
@@ -333,6 +336,20 @@ class EventReader:
             return parse_event(raw)
         except ValidationError as error:
             raise ValidationError(error.message, f"errorDeclaration.lotledger:void.{error.field}") from None
+
+
+def cells_of(event: Event, number: int, paths: dict[str, str]) -> dict[str, tuple[int, str | None]]:
+    """Where each field of `event` sits in the EPCIS event numbered `number`: a refusal by the ledger's rules
+    (`lines[0].lot`: unknown lot) then names the document's path (`quantityList[0].epcClass`)."""
+    cells: dict[str, tuple[int, str | None]] = {}
+    for name, value in to_document(event).items():
+        cells[name] = (number, _epcis_path(name, paths))
+        for i, entry in enumerate(value if isinstance(value, list) else []):
+            base = f"{name}[{i}]"
+            cells[base] = (number, _epcis_path(base, paths))
+            for sub in entry if isinstance(entry, dict) else ():
+                cells[f"{base}.{sub}"] = (number, _epcis_path(f"{base}.{sub}", paths))
+    return cells
 
 
 def _epcis_path(field: str | None, paths: dict[str, str]) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from lotledger.domain.errors import LotledgerError, ValidationError
 from lotledger.interchange import epcis_hash
-from lotledger.interchange.epcis_events_in import EventReader
+from lotledger.interchange.epcis_events_in import EventReader, cells_of
 from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.interchange.epcis_names import KnownMaster, Names, dig
 from lotledger.interchange.jsonl import Line
@@ -47,7 +47,10 @@ def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Iterator
             _check_tree(event, "")
             if not isinstance(event, dict):
                 raise ValidationError(f"expected an event object, got {type(event).__name__}", None)
-            read.extend(Line(number, record) for record in reader.read(event, number))
+            records = reader.read(event, number)
+            cells = cells_of(records[0], number, reader.paths)  # the event's own (a void after it: its line)
+            read.append(Line(number, records[0], cells=cells))
+            read.extend(Line(number, record) for record in records[1:])
         except LotledgerError as error:
             names.forget_since(mark)
             read.append(Line(number, None, error))

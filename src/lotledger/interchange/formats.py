@@ -21,6 +21,7 @@ from lotledger.interchange.sheets import ReadOptions, read_csv, read_xlsx
 
 Format = Literal["jsonl", "epcis", "csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("jsonl", "epcis", "csv", "xlsx")
+UNITS: dict[Format, str] = {"jsonl": "line", "epcis": "event", "csv": "row", "xlsx": "row"}  # what a report counts
 HEAD = 64 * 1024  # enough of a file to tell its kind
 _EPCIS_TYPE = re.compile(rb'"type"\s*:\s*"EPCIS(Query)?Document"')
 _EPCIS_CONTEXT = re.compile(rb'"@context"[^}]{0,2000}?epcis', re.IGNORECASE | re.DOTALL)

@@ -22,4 +22,4 @@ def import_epcis(
 ) -> ImportReport:
     """Store what an EPCIS document holds; the report lists what was refused, per event, and what was created."""
     lines = read_document(data, ids, LedgerMaster(master_data))
-    return import_lines(recording, master_data, lines, attribution, progress)
+    return import_lines(recording, master_data, lines, attribution, progress, unit="event")

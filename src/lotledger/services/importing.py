@@ -15,7 +15,7 @@ from lotledger.domain.master import kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
 from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
 from lotledger.interchange.epcis_ids import Identifiers
-from lotledger.interchange.formats import Format, read_file
+from lotledger.interchange.formats import UNITS, Format, read_file
 from lotledger.interchange.jsonl import Line
 from lotledger.interchange.sheet_mapping import NO_MAPPING, Mapping
 from lotledger.interchange.sheets import ReadOptions
@@ -197,7 +197,7 @@ def import_file(
     """A whole file (any format `formats.detect` knows) imported for `who`, or with `dry_run` checked:
     Forbidden before anything if a line needs a role `who` lacks (master data needs the admin role)."""
     kind, read = read_file(io.BytesIO(data), options)
-    unit = "line" if kind in ("jsonl", "epcis") else "row"
+    unit = UNITS[kind]
     lines = list(read)
     check_allowed(lines, who, master_data, unit)
     if dry_run:
