@@ -158,14 +158,15 @@ def _print_json(value: Any, out: TextIO | None = None) -> None:
 
 def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
     """The text of `json.dumps(jsonable(value))` in pieces: dicts and dataclasses member by member,
-    lists item by item (each item encoded whole), so a trace of 200,000 lots is never one string."""
+    lists and iterators item by item (each item encoded whole), so a trace of 200,000 lots is never one
+    string, and an iterator (the event log, read a page at a time) is never a list in memory."""
     from lotledger.interchange.jsonout import jsonable
 
     separators = (",", ": ") if indent else (", ", ": ")  # json.dumps's own: one line, or indented
 
     def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
         members = None if whole else _members(value)
-        if members is None and (whole or not isinstance(value, list)):
+        if members is None and (whole or not isinstance(value, (list, Iterator))):
             text = json.dumps(jsonable(value), indent=indent, separators=separators)
             yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
             return

@@ -57,10 +57,10 @@ def events(
         if _as_file(format, out):
             _write_list(events_table(ledger_app.queries.event_log(where)), format, out, force)
             return
+        if format is ListFormat.json:  # streamed: the log is read a page at a time as it is written
+            _print_json(ledger_app.queries.event_log(where))
+            return
         found = list(ledger_app.queries.event_log(where))
-    if format is ListFormat.json:
-        _print_json(found)
-        return
     from lotledger.render import events_table as shown
 
     _show(shown("Events", found, zone))
