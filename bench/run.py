@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -35,6 +36,7 @@ from lotledger.storage.engine import make_engine
 from lotledger.storage.trace import relatives, walk
 
 OUT = Path(__file__).parent / "out"
+PG_SETTINGS = {"shared_buffers": "4GB", "work_mem": "64MB", "maintenance_work_mem": "1GB", "max_wal_size": "8GB"}
 
 
 def generate(events: int) -> Path:
@@ -56,6 +58,20 @@ def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
     return times
 
 
+def _progress_log(start: float, every: int = 500_000):  # type: ignore[no-untyped-def]
+    """A progress callback printing events so far and the running rate to stderr (long runs)."""
+    done = [0, every]
+
+    def progress(n: int) -> None:
+        done[0] += n
+        if done[0] >= done[1]:
+            done[1] += every
+            seconds = time.perf_counter() - start
+            print(f"{done[0]:,} lines in {seconds:,.0f} s: {done[0] / seconds:,.0f}/s", file=sys.stderr, flush=True)
+
+    return progress
+
+
 def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
     app = bootstrap(Settings(url))
     engine = make_engine(url)  # below the services: the trace SQL itself is measured too
@@ -65,7 +81,14 @@ def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
             start = time.perf_counter()
             lines = read_lines(handle)
             attribution = Attribution("bench", "bench")
-            report = import_lines(app.recording, app.master_data, lines, attribution, after_bulk=app.refresh_statistics)
+            report = import_lines(
+                app.recording,
+                app.master_data,
+                lines,
+                attribution,
+                progress=_progress_log(start),
+                after_bulk=app.refresh_statistics,
+            )
             seconds = time.perf_counter() - start
         assert not report.errors, report.errors[:3]
         result["events"] = report.events
@@ -148,16 +171,22 @@ def main() -> None:
     if args.backend in ("postgresql", "both"):
         from tests.pg import Cluster
 
-        cluster = Cluster()
+        # A server sized for the data (the tests' default has 128 MB of buffers),
+        # kept in bench/out so --skip-import can measure the reads again.
+        pg_data = OUT / f"pg-{args.events}"
+        if not args.skip_import:
+            shutil.rmtree(pg_data, ignore_errors=True)
+        cluster = Cluster(pg_data, PG_SETTINGS)
         try:
-            admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text("CREATE DATABASE bench"))
-            admin.dispose()
-            results.append(bench(cluster.url.rsplit("/", 1)[0] + "/bench", data, False))
+            if not args.skip_import:
+                admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
+                with admin.connect() as conn:
+                    conn.execute(text("CREATE DATABASE bench"))
+                admin.dispose()
+            results.append(bench(cluster.url.rsplit("/", 1)[0] + "/bench", data, args.skip_import))
             print(json.dumps(results[-1]), flush=True)
         finally:
-            cluster.stop()
+            cluster.stop(keep=True)
 
 
 if __name__ == "__main__":
