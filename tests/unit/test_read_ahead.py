@@ -138,3 +138,22 @@ def test_a_reader_process_that_dies_is_an_error_not_a_short_file(
     with pytest.raises(RuntimeError, match=r"the reader process of .* stopped \(exit code -9\)"):
         list(lines)
     assert children.all_ended()
+
+
+def test_an_event_sealed_in_the_reader_process_has_the_canonical_json_and_hash_it_always_had(tmp_path: Path) -> None:
+    # Pinned with the code before the reader process existed: stored hash chains must keep verifying.
+    line = (
+        '{"id":"6513270e-269e-4d37-b2a7-4de452e6b438","type":"receive","time":"2026-11-01T08:00:00+01:00",'
+        '"location":"RAW","partner":"MILLCO","note":"Mehl \\u00e9t\\u00e9 \\u2014 \\u6771",'
+        '"lines":[{"item":"FLOUR","lot":"F-1","qty":"12.50","uom":"kg"}]}'
+    )
+    path = tmp_path / "one.jsonl"
+    path.write_text(line + "\n")
+    [read] = read_file_lines(path, ahead=True)
+    assert read.sealed is not None
+    assert read.sealed.text == (
+        '{"id":"6513270e-269e-4d37-b2a7-4de452e6b438","lines":[{"item":"FLOUR","lot":"F-1","qty":"12.5","uom":"kg"}],'
+        '"location":"RAW","note":"Mehl \\u00e9t\\u00e9 \\u2014 \\u6771","partner":"MILLCO",'
+        '"time":"2026-11-01T08:00:00+01:00","type":"receive"}'
+    )
+    assert read.sealed.digest == "a70e5a2ba8b27eb4ed1b126b070a95e5ef80b5c024f5877a33bed921e18e57c1"
