@@ -27,7 +27,7 @@ from lotledger.domain.model import Item, Location, LotKey, MasterRecord, Partner
 from lotledger.domain.production import Recipe, WorkOrder
 from lotledger.domain.purchasing import NewOrder, OrderReads, PurchaseOrder, ReceivedLot
 from lotledger.domain.recall import Action, RecallCase, Scope
-from lotledger.domain.recording import Attribution, Outcome
+from lotledger.domain.recording import Attribution, Outcome, Sealed
 from lotledger.domain.records import EventFilter, EventRecord, HoldRecord, LotInfo, MassBalance, Projections
 from lotledger.domain.search import Match
 from lotledger.domain.selling import NewSalesOrder, SalesOrder, ShippedLot
@@ -43,9 +43,11 @@ class Ledger(Protocol):
         *,
         atomic: bool,
         guard: Callable[[OrderReads], None] | None = None,
+        sealed: Sequence[Sealed | None] | None = None,
     ) -> list[Outcome]:
         """`guard` runs inside the transaction once other writers are done, before the events are checked: a
-        rule beyond the ledger's (a purchase order's tolerance) checked against what is recorded by then."""
+        rule beyond the ledger's (a purchase order's tolerance) checked against what is recorded by then.
+        `sealed`: each event's `seal` where the caller computed it already (events with an id only)."""
         ...
 
     def check(self, event: Event) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from lotledger.bootstrap import App
 from lotledger.cli import app as cli
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
+from lotledger.interchange import read_ahead
 from tests.epcis_documents import DOCK_GLN, FLOUR_GTIN, MILL_GLN, document, encode, partner_receipt
 from tests.factories import setup_plant
 from tests.legacy_register import csv_bytes, register_xlsx
+from tests.unit.test_read_ahead import Children, plant_file
 
 runner = CliRunner()
 
@@ -115,3 +118,18 @@ def test_the_template_imports_beside_a_plant_without_changing_its_records(
     assert "6 master-data records saved (0 unchanged), 0 rows refused" in done.output
     after = [sorted(map(repr, app.master_data.all(kind))) for kind in (Item, Location, Partner)]
     assert all(set(old) <= set(new) for old, new in zip(before, after, strict=True))  # nothing changed, 6 added
+
+
+def test_a_large_json_lines_file_is_read_in_a_second_process_that_ends_with_the_import(
+    app: App, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_ahead, "AHEAD_FROM", 0)  # every file is large
+    children = Children(monkeypatch)
+    path = plant_file(tmp_path / "plant.jsonl", cycles=40)
+    result = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert result.exit_code == 1  # the file's bad lines
+    assert "line 66: lines[0].qty: '1e999999' is too large (less than 10^12 in any unit)" in result.output
+    assert "7 lines refused" in result.output
+    assert len(children.started) == 1
+    assert children.all_ended()
+    assert app.verification.verify(replay=False).intact

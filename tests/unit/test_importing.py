@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from lotledger.domain.events import Event
 from lotledger.domain.recording import Attribution, Outcome, Recorded
@@ -22,7 +23,7 @@ LINE = (
 
 class BreaksOnPoison(MemoryLedger):
     def record_many(
-        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool
+        self, events: Sequence[Event], attributions: Sequence[Attribution], *, atomic: bool, **options: Any
     ) -> list[Outcome]:
         if any(e.reference == "poison" for e in events):
             raise OverflowError("date value out of range")

@@ -174,9 +174,14 @@ def import_file(
         if dry_run:
             report = rehearse_lines(ledger_app.recording, ledger_app.master_data, lines, _attribution(client), unit)
         elif kind == "jsonl":  # streamed: a file of millions of lines is never held whole
+            from contextlib import closing
+
+            from lotledger.interchange.read_ahead import read_file_lines
+
             total = sum(1 for _ in handle)
-            handle.seek(0)
-            report = _run_import(ledger_app, lines, total, client, unit)
+            # a large file is read, validated and sealed in a second process while this one records
+            with closing(read_file_lines(file)) as ahead:
+                report = _run_import(ledger_app, ahead, total, client, unit)
         else:
             read = list(lines)
             report = _run_import(ledger_app, iter(read), len(read), client, unit)

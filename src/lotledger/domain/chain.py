@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 GENESIS = "0" * 64  # what the first event's link chains to
 
@@ -67,9 +68,14 @@ def fingerprint(document: str) -> str:
 
 def link(previous: str, body_hash: str, recorded_at: datetime, recorded_by: str, client: str) -> str:
     """The link of one event: the previous link, the event's fingerprint and its attribution."""
-    moment = recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    text = "\n".join((previous, body_hash, moment, recorded_by, client))
+    text = "\n".join((previous, body_hash, _moment(recorded_at), recorded_by, client))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _moment(recorded_at: datetime) -> str:
+    """A link's time (every event of a transaction has the same: formatted once, not per event)."""
+    return recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def first_break(links: Iterable[StoredLink], expected_events: int) -> tuple[Head, Break | None]:

@@ -93,10 +93,15 @@ def check_time(event: Event, now: datetime, policy: Policy) -> None:
         )
 
 
-def record_one(tx: Transaction, event: Event, attribution: Attribution, policy: Policy) -> Recorded:
-    """Record `event` in `tx`, or raise and change nothing. The same id and body again is a duplicate."""
+def record_one(
+    tx: Transaction, event: Event, attribution: Attribution, policy: Policy, sealed: Sealed | None = None
+) -> Recorded:
+    """Record `event` in `tx`, or raise and change nothing. The same id and body again is a duplicate.
+
+    `sealed` is `seal(event)` if the caller has it already (a file read in a second process seals there)."""
     assert event.id is not None, "ledgers give every event an id before recording it"
-    sealed = seal(event)
+    if sealed is None:
+        sealed = seal(event)
     known = tx.event_digest(event.id)
     if known is not None:
         if known != sealed.digest:
@@ -124,13 +129,16 @@ def record_batch(
     *,
     atomic: bool,
     policy: Policy,
+    sealed: Sequence[Sealed | None] | None = None,
 ) -> list[Outcome]:
     """atomic: the first refusal raises (BatchRejected naming events[i] when there are several).
-    Otherwise each event stands or falls alone and refusals come back as Rejected."""
+    Otherwise each event stands or falls alone and refusals come back as Rejected. `sealed`: each
+    event's seal where the caller has it (see `record_one`)."""
     outcomes: list[Outcome] = []
-    for index, (event, attribution) in enumerate(zip(events, attributions, strict=True)):
+    seals = sealed if sealed is not None else [None] * len(events)
+    for index, (event, attribution, known) in enumerate(zip(events, attributions, seals, strict=True)):
         try:
-            outcomes.append(record_one(tx, event, attribution, policy))
+            outcomes.append(record_one(tx, event, attribution, policy, known))
         except LotledgerError as error:
             if atomic:
                 raise BatchRejected(index, error) if len(events) > 1 else error from None

@@ -11,6 +11,7 @@ from typing import Any
 from lotledger.domain.errors import LotledgerError, ValidationError
 from lotledger.domain.events import Event, parse_event, to_document
 from lotledger.domain.model import Item, Location, Partner
+from lotledger.domain.recording import Sealed
 
 MASTER_TYPES: dict[str, type[Item] | type[Location] | type[Partner]] = {
     "item": Item,
@@ -43,6 +44,7 @@ class Line:
     record: Record | None
     error: LotledgerError | None = None
     cells: Cells | None = None  # a spreadsheet's: where each field of `record` was read
+    sealed: Sealed | None = None  # `seal(record)` of an event, when a reader computed it (`read_ahead`)
 
     def locate(self, error: LotledgerError) -> tuple[int, str | None]:
         """The line and field to report `error` at (a ledger's refusal of this line's record)."""

@@ -13,7 +13,7 @@ from lotledger.domain.errors import LotledgerError, NotFound
 from lotledger.domain.events import Event
 from lotledger.domain.master import kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
-from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected
+from lotledger.domain.recording import Attribution, Outcome, Recorded, Rejected, Sealed
 from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.interchange.formats import UNITS, Format, read_file
 from lotledger.interchange.jsonl import Line
@@ -64,16 +64,19 @@ class ImportReport:
         return self.events + self.duplicates + self.master + self.master_unchanged + self.refused
 
 
-def _each_alone_if_needed(recording: Recording, events: list[Event], attribution: Attribution) -> list[Outcome]:
+def _each_alone_if_needed(
+    recording: Recording, events: list[Event], attribution: Attribution, sealed: list[Sealed | None] | None = None
+) -> list[Outcome]:
     """The chunk in one transaction; if something unforeseen fails it, each event alone, so only the
     failing line is reported and every good line is kept."""
     try:
-        return recording.record_each(events, attribution)
+        return recording.record_each(events, attribution, sealed)
     except Exception as error:
         if len(events) == 1:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             return [Rejected(0, LotledgerError(f"could not be stored: {reason}"))]
-        return [_each_alone_if_needed(recording, [event], attribution)[0] for event in events]
+        seals = sealed or [None] * len(events)
+        return [_each_alone_if_needed(recording, [e], attribution, [s])[0] for e, s in zip(events, seals, strict=True)]
 
 
 def _exists(master_data: MasterData, record: MasterRecord) -> bool:
@@ -102,7 +105,9 @@ def import_lines(
     chunk: list[tuple[Line, Event]] = []
 
     def flush() -> None:
-        outcomes = _each_alone_if_needed(recording, [event for _, event in chunk], attribution)
+        sealed = [line.sealed for line, _ in chunk]
+        events = [event for _, event in chunk]
+        outcomes = _each_alone_if_needed(recording, events, attribution, sealed if any(sealed) else None)
         for (line, _), outcome in zip(chunk, outcomes, strict=True):
             _count(report, line, outcome)
         progress(len(chunk))

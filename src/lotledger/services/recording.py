@@ -10,7 +10,7 @@ from lotledger.domain.accounts import Caller, role_to_record
 from lotledger.domain.errors import ValidationError
 from lotledger.domain.events import Event, parse_event
 from lotledger.domain.purchasing import OrderReads
-from lotledger.domain.recording import Attribution, Outcome, Recorded
+from lotledger.domain.recording import Attribution, Outcome, Recorded, Sealed
 from lotledger.ports import Ledger
 from lotledger.services.group_commit import GroupCommitter
 
@@ -63,9 +63,12 @@ class Recording:
         _allowed(event, who)
         self.ledger.check(event)
 
-    def record_each(self, events: Sequence[Event], attribution: Attribution) -> list[Outcome]:
-        """Each event on its own (a file import by the plant's own tools): refusals come back as Rejected."""
-        return self.ledger.record_many(events, [attribution] * len(events), atomic=False)
+    def record_each(
+        self, events: Sequence[Event], attribution: Attribution, sealed: Sequence[Sealed | None] | None = None
+    ) -> list[Outcome]:
+        """Each event on its own (a file import by the plant's own tools): refusals come back as Rejected.
+        `sealed`: the events' seals where the file's reader computed them (`interchange.read_ahead`)."""
+        return self.ledger.record_many(events, [attribution] * len(events), atomic=False, sealed=sealed)
 
     def close(self) -> None:
         self.group.close()

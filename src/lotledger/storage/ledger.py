@@ -22,7 +22,7 @@ from lotledger.domain.events import Event
 from lotledger.domain.master import Change, check_change, kind_name
 from lotledger.domain.model import Item, Location, MasterRecord, Partner, record_code
 from lotledger.domain.purchasing import OrderReads
-from lotledger.domain.recording import Attribution, Outcome, Policy, Rejected, check_one, record_batch
+from lotledger.domain.recording import Attribution, Outcome, Policy, Rejected, Sealed, check_one, record_batch
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import MASTER_QUERIES
 from lotledger.storage.transaction import SqlTransaction
@@ -52,10 +52,11 @@ class SqlLedger:
         *,
         atomic: bool,
         guard: Callable[[OrderReads], None] | None = None,
+        sealed: Sequence[Sealed | None] | None = None,
     ) -> list[Outcome]:
         """Record a batch in one transaction (see `domain.recording.record_batch`); `guard` first, in it."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
-        return self._retrying(lambda conn: self._record(conn, events, attributions, atomic, guard))
+        return self._retrying(lambda conn: self._record(conn, events, attributions, atomic, guard, sealed))
 
     def _record(
         self,
@@ -64,13 +65,14 @@ class SqlLedger:
         attributions: Sequence[Attribution],
         atomic: bool,
         guard: Callable[[OrderReads], None] | None = None,
+        sealed: Sequence[Sealed | None] | None = None,
     ) -> list[Outcome]:
         tx = SqlTransaction(conn, self.clock())
         tx.chain_head()  # first: writers take turns at the chain before they lock any balance (no deadlock)
         if guard is not None:
             guard(tx)  # after the turn is ours: every writer before has committed, none can slip in
         tx.preload(events)
-        outcomes = record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
+        outcomes = record_batch(tx, events, attributions, atomic=atomic, policy=self.policy, sealed=sealed)
         tx.flush()
         return outcomes
 

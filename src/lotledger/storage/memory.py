@@ -254,6 +254,7 @@ class MemoryLedger:
         *,
         atomic: bool,
         guard: Callable[[OrderReads], None] | None = None,
+        sealed: Sequence[Sealed | None] | None = None,
     ) -> list[Outcome]:
         """All or nothing (atomic) or each event alone, as the SQL ledger does."""
         events = [e if e.id else replace(e, id=str(uuid.uuid4())) for e in events]
@@ -262,7 +263,7 @@ class MemoryLedger:
         try:
             if guard is not None:
                 guard(tx)
-            return record_batch(tx, events, attributions, atomic=atomic, policy=self.policy)
+            return record_batch(tx, events, attributions, atomic=atomic, policy=self.policy, sealed=sealed)
         except BaseException:
             self.state = before  # a transaction that fails leaves nothing behind
             raise

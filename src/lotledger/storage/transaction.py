@@ -33,6 +33,7 @@ class SqlTransaction(LedgerState):
     def __init__(self, conn: Connection, now: datetime) -> None:
         super().__init__(conn, now)
         self.pending = bulk_writes.PendingWrites()
+        self.recorded_at = db_time(now, conn.dialect)  # every event's, formatted once
 
     def flush(self, *, diff_reach: bool = False) -> None:
         """Write everything accepted so far."""
@@ -97,7 +98,7 @@ class SqlTransaction(LedgerState):
                 event.reference,
                 sealed.text,
                 sealed.digest,
-                db_time(self.now, self.conn.dialect),
+                self.recorded_at,
                 attribution.recorded_by,
                 attribution.client,
             )
