@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, text
 
 from lotledger.bootstrap import App
 from lotledger.demo import plant as demo_plant
-from lotledger.domain.errors import ValidationError
+from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.domain.events import parse_event
 from lotledger.domain.model import LotKey
 from lotledger.storage import schema as t
+from lotledger.storage.projections import COUNTS_WHOLE, STOCK_WHOLE
 from lotledger.storage.trace import relatives, walk
-from tests.factories import TESTER, line, load, now, produce, receive, setup_plant, ship, void
+from tests.factories import (
+    TESTER,
+    adjust,
+    hold,
+    line,
+    load,
+    move,
+    now,
+    pack,
+    produce,
+    receive,
+    release,
+    setup_plant,
+    ship,
+    void,
+)
 
 _namespaces = itertools.count()
 
@@ -175,53 +193,115 @@ def test_closure_agrees_with_the_recursive_walk_on_the_demo_plant(app: App, engi
     assert balance.difference == 0
 
 
-steps = st.integers(min_value=2, max_value=7).flatmap(
+# A step: its kind, a few lots and one more (indexes into the plant's lots so far, modulo their number),
+# a choice (customer, item, place, scope) and whether to void it at once. Making and rework come twice as often.
+_KINDS = ["make", "make", "rework", "rework", "ship", "move", "pack", "zero", "hold", "release", "void"]
+_index = st.integers(0, 63)
+summary_steps = st.integers(min_value=2, max_value=6).flatmap(
     lambda n: st.tuples(
         st.just(n),
         st.lists(
-            st.one_of(
-                st.tuples(
-                    st.just("produce"),
-                    st.sets(st.integers(0, n - 1), min_size=1, max_size=3),
-                    st.sets(st.integers(0, n - 1), min_size=1, max_size=2),
-                    st.booleans(),
-                ).filter(lambda e: not (e[1] & e[2])),
-                st.tuples(st.just("ship"), st.integers(0, n - 1), st.sampled_from(["SHOP", "DELI"]), st.booleans()),
+            st.tuples(
+                st.sampled_from(_KINDS), st.sets(_index, min_size=1, max_size=3), _index, st.booleans(), st.booleans()
             ),
-            min_size=1,
-            max_size=16,
+            min_size=8,
+            max_size=30,
         ),
     )
 )
+_made = itertools.count()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps)
-def test_forward_summary_agrees_with_the_full_forward_trace(plant: App, generated: tuple[int, list]) -> None:
-    lots, plan = generated
-    codes = received_lots(plant, lots)
+def _summary_step(plant: App, lots: list[LotKey], done: list[str], step: tuple[Any, ...]) -> str | None:
+    """Record one random step on the plant's lots; the event's id (None when there was nothing to do)."""
+    kind, some, one, choice, _ = step
+    pick = lots[one % len(lots)]
+    if kind in ("rework", "make"):  # rework: edges into lots with a past; make: into lots the event makes
+        inputs = [lots[i % len(lots)] for i in sorted(some)]
+        outputs = [pick] if kind == "rework" else [LotKey("DOUGH" if choice else "SALT", f"M{next(_made)}")]
+        if kind == "rework" and pick in inputs:
+            return None
+        made = produce(plant, [line(k.sku, k.code, 1) for k in inputs], [line(k.sku, k.code, 3) for k in outputs])
+        lots.extend(k for k in outputs if k not in lots)
+        return made.id
+    if kind == "ship":
+        return ship(plant, pick.sku, pick.code, 1, customer="SHOP" if choice else "DELI").id
+    if kind == "move":
+        return move(plant, pick.sku, pick.code, 1).id
+    if kind == "pack":
+        return pack(plant, pick.sku, pick.code, 1).id
+    if kind == "zero":  # count a lot's loose stock at a place to zero
+        place = "FG" if choice else "RAW"
+        stock = plant.queries.balances(sku=pick.sku, lot=pick.code)
+        loose = [s.qty for s in stock if s.location == place and not s.container and s.qty > 0]
+        return adjust(plant, pick.sku, pick.code, -loose[0], location=place).id if loose else None
+    if kind == "hold":
+        return hold(plant, pick.sku, pick.code, scope="downstream" if choice else "lot").id
+    if kind == "release":
+        return release(plant, pick.sku, pick.code).id
+    return void(plant, done[one % len(done)]).id if done else None  # an earlier event, if the rules let it go
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(summary_steps)
+def test_forward_summary_agrees_with_the_full_forward_trace(
+    plant: App, engine: Engine, generated: tuple[int, list[Any]]
+) -> None:
+    """Random plants (rework loops, new lots, shipments, moves, pallets, stock counted to zero, holds,
+    releases, voids now and later, refusals): every lot's summary is its full forward trace in totals,
+    and the per-ancestor projections are what the closure and balances give computed whole."""
+    count, plan = generated
+    lots = [LotKey("FLOUR", code) for code in received_lots(plant, count)]
+    done: list[str] = []
     for step in plan:
-        if step[0] == "produce":
-            _, inputs, outputs, then_void = step
-            done = rework(plant, codes, inputs, outputs)
-        else:
-            _, lot, customer, then_void = step
-            done = ship(plant, "FLOUR", codes[lot], 1, customer=customer).id
-        if then_void:
-            void(plant, done)
-    for code in codes:
-        key = LotKey("FLOUR", code)
+        try:
+            recorded = _summary_step(plant, lots, done, step)
+        except Conflict:  # too little stock, a lot on hold, already voided...: refused, nothing changed
+            continue
+        if recorded is not None and step[0] != "void":
+            done.append(recorded)
+            if step[-1]:
+                with contextlib.suppress(Conflict):
+                    void(plant, recorded)
+    held = {h.lot for h in plant.queries.holds()}
+    for key in lots:
         full, summary = plant.queries.forward(key), plant.queries.forward_summary(key)
         assert summary.lots == len(full.lots)
+        assert summary.lots_by_item == dict(sorted(Counter(lot.lot.sku for lot in full.lots).items()))
+        assert summary.held == sum(lot.held for lot in full.lots) + (key in held)
         shipped: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
         for s in full.shipments:
             shipped[(s.customer, s.lot.sku)].append(s.qty)
         expected = {k: (sum(v), len(v)) for k, v in shipped.items()}
         assert {(c.customer, c.item): (c.qty, c.lines) for c in summary.customers if c.lines or c.qty} == expected
         stock: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        stocked: dict[tuple[str, str], set[LotKey]] = defaultdict(set)
         for s in full.on_hand:
             stock[(s.location, s.lot.sku)] += s.qty
-        assert {(s.location, s.item): s.qty for s in summary.on_hand} == dict(stock)
+            if s.qty > 0:
+                stocked[(s.location, s.lot.sku)].add(s.lot)
+        assert {(s.location, s.item): (s.qty, s.lots) for s in summary.on_hand} == {
+            k: (stock[k], len(v)) for k, v in stocked.items()
+        }
+    assert_projections_are_whole(engine)
+
+
+def assert_projections_are_whole(engine: Engine) -> None:
+    """descendant_counts and descendant_stock hold, for every lot, what the closure and balances give."""
+    with engine.connect() as conn:
+        kept_counts = set(
+            conn.execute(text("SELECT ancestor_id, item_id, lots FROM descendant_counts WHERE lots <> 0"))
+        )
+        kept_stock = set(
+            conn.execute(
+                text(
+                    "SELECT ancestor_id, location_id, item_id, qty, lots FROM descendant_stock"
+                    " WHERE qty <> 0 OR lots <> 0"
+                )
+            )
+        )
+        assert kept_counts == {tuple(r) for r in conn.execute(text(COUNTS_WHOLE))}
+        assert kept_stock == {(r[0], r[1], r[2], int(r[3]), r[4]) for r in conn.execute(text(STOCK_WHOLE))}
 
 
 def test_traces_reach_exactly_256_levels_deep(plant: App, engine: Engine) -> None:

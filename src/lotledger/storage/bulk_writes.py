@@ -2,11 +2,13 @@
 
 The hot tables go straight to the driver: SQLAlchemy's per-row parameter
 processing costs more than SQLite's own insert. The SQL that keeps the
-genealogy projections (closure, customer reach) is in `projections.py`.
+genealogy projections (closure, customer reach, descendant counts and stock)
+is in `projections.py`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +20,16 @@ from lotledger.domain.rules import Edge, Movement
 from lotledger.storage import chain_store
 from lotledger.storage import schema as t
 from lotledger.storage.ledger_state import BalanceKey, LedgerState
-from lotledger.storage.projections import CLOSURE_INSERT, PAIRS, REACH_SHIFT, REACH_UPSERT
+from lotledger.storage.projections import (
+    CLOSURE_INSERT,
+    COUNT_NEW,
+    COUNT_PAIR,
+    PAIRS,
+    REACH_SHIFT,
+    REACH_UPSERT,
+    STOCK_DELTA,
+    STOCK_SHIFT,
+)
 
 EVENT_COLUMNS = (
     "id",
@@ -91,7 +102,7 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
             for event_id, m in pending.movements
         ],
     )
-    _write_balances(state, location_id)
+    stock = _write_balances(state, location_id)
     for key, delta in state.received_unflushed.items():
         if key in state.received_base:  # a figure not read yet is read from the rows just written
             state.received_base[key] += delta
@@ -103,9 +114,18 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
         ]
         _insert(conn, "lot_edges", ("parent_id", "child_id", "event_id", "parent_qty", "child_qty"), edges)
         if diff_reach:
+            # Edges into lots that existed: the stock changes go to the ancestors as they were,
+            # then each new pair moves the descendant's stock (as it is now) under its ancestor.
+            _stock_changes(conn, stock)
+            stock = {}
             _join_existing(conn, [(p, c) for p, c, *_ in edges])
         else:
+            # Every child here is new in this write, so all its pairs are new: its lot counts
+            # once under each ancestor, and its stock (all of it from this write's changes)
+            # reaches them with the changes below, written after its pairs.
             conn.exec_driver_sql(driver_sql(conn, CLOSURE_INSERT), [(p, p, c, c) for p, c, *_ in edges])
+            conn.exec_driver_sql(driver_sql(conn, COUNT_NEW), [(c,) for c in dict.fromkeys(c for _, c, *_ in edges)])
+    _stock_changes(conn, stock)
     reach = [
         (
             partner_id[m.partner],
@@ -133,21 +153,26 @@ def _id(found: tuple[int, Any] | None, code: str) -> int:
     return found[0]
 
 
-def _write_balances(state: LedgerState, location_id: dict[str, int]) -> None:
+def _write_balances(state: LedgerState, location_id: dict[str, int]) -> dict[tuple[int, int], int]:
+    """Write the unflushed balance changes; returns each (lot id, location id)'s net change."""
     # Increases upsert; decreases update the row the rules read (it exists,
     # or the check would have refused). An upsert of a negative row would
     # trip CHECK (qty >= 0) on the proposed row before the conflict merges.
     increases: list[tuple[Any, ...]] = []
     decreases: list[tuple[Any, ...]] = []
+    net: dict[tuple[int, int], int] = defaultdict(int)
     deltas: dict[BalanceKey, int] = state.unflushed
     for key, delta in deltas.items():
         state.base[key] = state.base.get(key, 0) + delta
         if delta:
             lot, location, container = key
+            lot_id, place = state.lot_ids[lot], location_id[location]
+            assert lot_id is not None, f"{lot} was written before its balances"
+            net[(lot_id, place)] += delta
             if delta > 0:
-                increases.append((state.lot_ids[lot], location_id[location], container, delta))
+                increases.append((lot_id, place, container, delta))
             else:
-                decreases.append((delta, state.lot_ids[lot], location_id[location], container))
+                decreases.append((delta, lot_id, place, container))
     deltas.clear()
     conn = state.conn
     if decreases:
@@ -159,6 +184,14 @@ def _write_balances(state: LedgerState, location_id: dict[str, int]) -> None:
             "ON CONFLICT (lot_id, location_id, container) DO UPDATE SET qty = balances.qty + excluded.qty"
         )
         conn.exec_driver_sql(driver_sql(conn, sql), increases)
+    return net
+
+
+def _stock_changes(conn: Connection, net: dict[tuple[int, int], int]) -> None:
+    """Each lot's net change at a location, added to its ancestors' descendant stock (balances written)."""
+    rows = [(place, delta, delta, lot, place, lot) for (lot, place), delta in net.items() if delta]
+    if rows:
+        conn.exec_driver_sql(driver_sql(conn, STOCK_DELTA), rows)
 
 
 def _join_existing(conn: Connection, edges: list[tuple[Any, Any]]) -> None:
@@ -169,11 +202,16 @@ def _join_existing(conn: Connection, edges: list[tuple[Any, Any]]) -> None:
         before = {(row[0], row[1]) for row in conn.exec_driver_sql(pairs_sql, params)}
         conn.exec_driver_sql(insert_sql, params)
         after = {(row[0], row[1]) for row in conn.exec_driver_sql(pairs_sql, params)}
-        shift_reach(conn, after - before, withdraw=False)
+        shift_pairs(conn, after - before, withdraw=False)
 
 
-def shift_reach(conn: Connection, pairs: set[tuple[int, int]], withdraw: bool) -> None:
-    """Move each descendant's own shipments into or out of its ancestor's reach."""
-    sign = 1 if withdraw else -1
-    if pairs:
-        conn.exec_driver_sql(driver_sql(conn, REACH_SHIFT), [(a, sign, sign, d) for a, d in sorted(pairs)])
+def shift_pairs(conn: Connection, pairs: set[tuple[int, int]], withdraw: bool) -> None:
+    """Closure pairs (ancestor, descendant) added or withdrawn: move each descendant's own
+    shipments, its lot count and its stock on hand into or out of its ancestor's projections."""
+    if not pairs:
+        return
+    ordered = sorted(pairs)
+    sign = -1 if withdraw else 1
+    conn.exec_driver_sql(driver_sql(conn, REACH_SHIFT), [(a, -sign, -sign, d) for a, d in ordered])
+    conn.exec_driver_sql(driver_sql(conn, COUNT_PAIR), [(a, sign, d) for a, d in ordered])
+    conn.exec_driver_sql(driver_sql(conn, STOCK_SHIFT), [(a, sign, sign, d) for a, d in ordered])

@@ -34,8 +34,9 @@ def _relatives(direction: Direction) -> tuple[Any, Any]:
 
 
 EXACT_UP_TO = 2000  # an item with more descendants than this is not counted per depth (a hub's 68,000 dough lots)
-_PER_ITEM = (  # the covering index (ancestor_id, item_id): a hub's 200,000 descendants counted in a few ms
-    select(_c.item_id, func.count().label("lots")).where(_c.ancestor_id == bindparam("root")).group_by(_c.item_id)
+_counts = t.descendant_counts.c
+_PER_ITEM = (  # kept per ancestor and item: a hub's 2,000,000 descendants counted by reading a few rows
+    select(_counts.item_id, _counts.lots).where(_counts.ancestor_id == bindparam("root"), _counts.lots != 0)
 )
 _PER_DEPTH = (
     select(_c.depth, _c.item_id, func.count().label("lots"))

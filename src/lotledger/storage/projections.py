@@ -1,4 +1,4 @@
-"""The SQL that keeps the genealogy projections: the closure and customer reach.
+"""The SQL that keeps the genealogy projections: the closure, customer reach, descendant counts and stock.
 
 Raw SQL with ? placeholders (`bulk_writes.driver_sql` turns them into the
 driver's style), run with executemany: one statement per table per flush, the same text on
@@ -52,3 +52,58 @@ REACH_SHIFT = """
 PAIRS = """SELECT ancestor_id, descendant_id FROM lot_closure
     WHERE (ancestor_id = ? OR ancestor_id IN (SELECT ancestor_id FROM lot_closure WHERE descendant_id = ?))
       AND (descendant_id = ? OR descendant_id IN (SELECT descendant_id FROM lot_closure WHERE ancestor_id = ?))"""
+
+
+# Positional: (child). A lot that is new in this write has all its closure pairs
+# new: it counts once under each of its ancestors.
+COUNT_NEW = """
+    INSERT INTO descendant_counts (ancestor_id, item_id, lots)
+    SELECT ancestor_id, item_id, 1 FROM lot_closure WHERE descendant_id = ?
+    ON CONFLICT (ancestor_id, item_id) DO UPDATE SET lots = descendant_counts.lots + excluded.lots
+    """
+
+# Positional: (ancestor, sign, descendant). One closure pair added (sign 1) or removed (-1).
+COUNT_PAIR = """
+    INSERT INTO descendant_counts (ancestor_id, item_id, lots)
+    SELECT ?, item_id, ? FROM lots WHERE id = ?
+    ON CONFLICT (ancestor_id, item_id) DO UPDATE SET lots = descendant_counts.lots + excluded.lots
+    """
+
+# Positional: (location, delta, delta, lot, location, lot), after the lot's
+# balances were written. A lot's net change at one location reaches each of its
+# ancestors; it counts as a lot on hand there while its rows there add up to
+# more than zero (before the change: that total less the delta).
+STOCK_DELTA = """
+    INSERT INTO descendant_stock (ancestor_id, location_id, item_id, qty, lots)
+    SELECT c.ancestor_id, ?, c.item_id, ?,
+      CASE WHEN here.qty > 0 THEN 1 ELSE 0 END - CASE WHEN here.qty - ? > 0 THEN 1 ELSE 0 END
+    FROM (SELECT COALESCE(SUM(qty), 0) AS qty FROM balances WHERE lot_id = ? AND location_id = ?) AS here
+    CROSS JOIN lot_closure c
+    WHERE c.descendant_id = ?
+    ON CONFLICT (ancestor_id, location_id, item_id) DO UPDATE SET
+      qty = descendant_stock.qty + excluded.qty, lots = descendant_stock.lots + excluded.lots
+    """
+
+# Positional: (ancestor, sign, sign, descendant). Moves the descendant's stock on
+# hand into (sign 1) or out of (sign -1) the ancestor's, when a closure pair is
+# added or removed.
+STOCK_SHIFT = """
+    INSERT INTO descendant_stock (ancestor_id, location_id, item_id, qty, lots)
+    SELECT ?, b.location_id, l.item_id, ? * SUM(b.qty), ?
+    FROM balances b JOIN lots l ON l.id = b.lot_id
+    WHERE b.lot_id = ? AND b.qty > 0
+    GROUP BY b.location_id, l.item_id
+    ON CONFLICT (ancestor_id, location_id, item_id) DO UPDATE SET
+      qty = descendant_stock.qty + excluded.qty, lots = descendant_stock.lots + excluded.lots
+    """
+
+# The two projections above computed whole from the closure and balances (what
+# the migration fills; tests compare them with what the ledger kept).
+COUNTS_WHOLE = "SELECT ancestor_id, item_id, COUNT(*) AS lots FROM lot_closure GROUP BY ancestor_id, item_id"
+STOCK_WHOLE = """
+    SELECT c.ancestor_id, here.location_id, c.item_id, SUM(here.qty) AS qty, COUNT(*) AS lots
+    FROM (SELECT lot_id, location_id, SUM(qty) AS qty FROM balances WHERE qty > 0
+          GROUP BY lot_id, location_id) AS here
+    JOIN lot_closure c ON c.descendant_id = here.lot_id
+    GROUP BY c.ancestor_id, here.location_id, c.item_id
+    """

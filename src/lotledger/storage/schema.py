@@ -288,6 +288,34 @@ lot_reach = Table(
     sqlite_with_rowid=False,
 )
 
+# How many descendant lots of each item every lot has (its lot_closure rows per
+# item), kept as closure pairs come and go: a hub's 2,000,000 descendants are
+# counted by reading a few rows.
+descendant_counts = Table(
+    "descendant_counts",
+    metadata,
+    Column("ancestor_id", Integer, nullable=False),
+    Column("item_id", Integer, nullable=False),
+    Column("lots", Integer, nullable=False),
+    PrimaryKeyConstraint("ancestor_id", "item_id"),
+    sqlite_with_rowid=False,
+)
+
+# What every lot's descendants (not the lot itself) hold on hand, per location
+# and item: the quantity and how many lots have some there. Kept as their
+# balances change and as closure pairs come and go; rows that fall to zero stay.
+descendant_stock = Table(
+    "descendant_stock",
+    metadata,
+    Column("ancestor_id", Integer, nullable=False),
+    Column("location_id", Integer, nullable=False),
+    Column("item_id", Integer, nullable=False),
+    Column("qty", BigInteger, nullable=False),
+    Column("lots", Integer, nullable=False),
+    PrimaryKeyConstraint("ancestor_id", "location_id", "item_id"),
+    sqlite_with_rowid=False,
+)
+
 event_lots = Table(
     "event_lots",
     metadata,

@@ -1,8 +1,9 @@
-"""A forward trace in totals, read from the closure and lot_reach projections.
+"""A forward trace in totals, read from the projections kept per ancestor.
 
-Every query here is bounded by the number of items, customers and locations,
-or is one pass over the closure's index range, so a hub lot with 200,000
-descendant lots answers as fast as the figures allow (docs/performance.md).
+Every query here is bounded by the number of items, customers and locations
+(descendant_counts, lot_reach, descendant_stock) or of open holds, never by
+the number of descendants: a hub lot with 2,000,000 descendant lots reads a
+few rows (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -14,16 +15,13 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.storage import schema as t
 
-_BY_ITEM = text("SELECT item_id, COUNT(*) AS lots FROM lot_closure WHERE ancestor_id = :root GROUP BY item_id")
+_BY_ITEM = text("SELECT item_id, lots FROM descendant_counts WHERE ancestor_id = :root AND lots <> 0")
 _REACH = text(
     "SELECT partner_id, item_id, qty, lines FROM lot_reach WHERE ancestor_id = :root AND (qty <> 0 OR lines <> 0)"
 )
-# The root's own stock and its descendants' are read apart: a UNION of the two
-# would be materialised, which costs a hub lot more than the join itself.
+# The descendants' stock from their projection, the root's own from its balances.
 _ON_HAND = text(
-    """SELECT b.location_id, c.item_id, SUM(b.qty) AS qty, COUNT(DISTINCT b.lot_id) AS lots
-    FROM lot_closure c JOIN balances b ON b.lot_id = c.descendant_id
-    WHERE c.ancestor_id = :root AND b.qty > 0 GROUP BY b.location_id, c.item_id
+    """SELECT location_id, item_id, qty, lots FROM descendant_stock WHERE ancestor_id = :root AND lots <> 0
     UNION ALL
     SELECT b.location_id, l.item_id, SUM(b.qty), COUNT(DISTINCT b.lot_id)
     FROM balances b JOIN lots l ON l.id = b.lot_id
@@ -47,11 +45,6 @@ def forward_summary(conn: Connection, root: int, key: LotKey) -> tr.ForwardSumma
         tr.CustomerReach(partners[r.partner_id], items[r.item_id][0], from_micro(r.qty), items[r.item_id][1], r.lines)
         for r in conn.execute(_REACH, params)
     ]
-    if conn.dialect.name == "postgresql":
-        # Walk the closure and the on-hand index side by side in lot order (a
-        # merge join, 70 ms for a hub) instead of hashing 200,000 closure rows
-        # (120 ms); SET LOCAL ends with this read transaction.
-        conn.exec_driver_sql("SET LOCAL enable_hashjoin = off")
     stock: dict[tuple[int, int], tuple[int, int]] = {}
     for r in conn.execute(_ON_HAND, params):
         qty, lots = stock.get((r.location_id, r.item_id), (0, 0))

@@ -166,6 +166,6 @@ class SqlTransaction(LedgerState):
             conn.execute(delete(t.lot_edges).where(t.lot_edges.c.event_id == target))
             lost = rebuild_closure(conn, children)
             if lost:
-                bulk_writes.shift_reach(conn, lost, withdraw=True)
+                bulk_writes.shift_pairs(conn, lost, withdraw=True)
         conn.execute(delete(t.holds).where(t.holds.c.event_id == target))
         conn.execute(update(t.holds).where(t.holds.c.released_by == target).values(released_by=None))
