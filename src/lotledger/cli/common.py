@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import json
 import os
 import sys
 import tempfile
@@ -157,51 +156,10 @@ def _print_json(value: Any, out: TextIO | None = None) -> None:
 
 
 def _json_chunks(value: Any, indent: int | None) -> Iterator[str]:
-    """The text of `json.dumps(jsonable(value))` in pieces: dicts and dataclasses member by member,
-    lists and iterators item by item (each item encoded whole), so a trace of 200,000 lots is never one
-    string, and an iterator (the event log, read a page at a time) is never a list in memory."""
-    from lotledger.interchange.jsonout import jsonable
+    """The text of `json.dumps(jsonable(value))` in pieces (see `jsonout.json_chunks`)."""
+    from lotledger.interchange.jsonout import json_chunks
 
-    separators = (",", ": ") if indent else (", ", ": ")  # json.dumps's own: one line, or indented
-
-    def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
-        members = None if whole else _members(value)
-        if members is None and (whole or not isinstance(value, (list, Iterator))):
-            text = json.dumps(jsonable(value), indent=indent, separators=separators)
-            yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
-            return
-        inner = "\n" + " " * (indent * (level + 1)) if indent else ""
-        parts: Iterator[tuple[str, Any]]
-        if members is not None:
-            parts = ((json.dumps(key) + separators[1], member) for key, member in members)
-            opening, closing = "{", "}"
-        else:
-            parts = (("", item) for item in value)
-            opening, closing = "[", "]"
-        yield opening
-        empty = True
-        for prefix, member in parts:
-            yield ("" if empty else separators[0]) + inner + prefix
-            yield from chunks(member, level + 1, members is None)
-            empty = False
-        if indent and not empty:
-            yield "\n" + " " * (indent * level)
-        yield closing
-
-    return chunks(value, 0, False)
-
-
-def _members(value: Any) -> list[tuple[str, Any]] | None:
-    """The members `jsonable` would write for `value`, if they can be written one by one; else None."""
-    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-        return list(value.items())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not _has_properties(type(value)):
-        return [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
-    return None  # lot-keyed dicts become lists and some dataclasses add properties: jsonable writes those
-
-
-def _has_properties(cls: type) -> bool:
-    return any(isinstance(attr, property) for klass in cls.__mro__ for attr in vars(klass).values())
+    return json_chunks(value, indent)
 
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-plant"

@@ -28,6 +28,7 @@ from lotledger.cli.common import (
     _app,
     _as_file,
     _attribution,
+    _closed_pipe,
     _local_admin,
     _print_json,
     _refuse,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
     from lotledger.bootstrap import App
     from lotledger.domain.model import LotKey
+    from lotledger.domain.trace import BackwardTrace, ForwardRows
     from lotledger.interchange.jsonl import Line
     from lotledger.interchange.tables import Table
     from lotledger.services.importing import ImportReport
@@ -241,15 +243,20 @@ def trace(
     up, down = up or both or not (up or down or summary), down or both
     with _app(db) as ledger_app:
         backward = ledger_app.queries.backward(key, depth) if up else None
-        forward = ledger_app.queries.forward(key, depth) if down and not summary else None
         totals = ledger_app.queries.forward_summary(key) if summary else None
+        if format is not ListFormat.table and down and not summary:
+            # Written as the forward trace is read: a hub lot's millions of lots are never records.
+            with ledger_app.queries.forward_rows(key, depth) as rows:
+                _write_trace(key, backward, rows, format, out, force)
+            return
+        forward = ledger_app.queries.forward(key, depth) if down and not summary else None
     if _as_file(format, out):
         from lotledger.interchange import lists as listing
 
-        _write_list(listing.trace_table(key, backward, forward), format, out, force)
+        _write_list(listing.trace_table(key, backward, None), format, out, force)
         return
     if format is ListFormat.json:
-        _print_json({"lot": key, "backward": backward, "forward": forward, "forward_summary": totals})
+        _print_json({"lot": key, "backward": backward, "forward": None, "forward_summary": totals})
         return
     from lotledger.render import backward_table, forward_tables, summary_table
 
@@ -260,6 +267,22 @@ def trace(
         _show(backward_table(backward, zone))
     if forward is not None:
         _show(*forward_tables(forward, zone))
+
+
+def _write_trace(
+    key: LotKey, backward: BackwardTrace | None, rows: ForwardRows, format: ListFormat, out: Path | None, force: bool
+) -> None:
+    """The trace as JSON or one table (CSV, XLSX), the forward part written from its rows as they come."""
+    from lotledger.interchange import lists as listing
+    from lotledger.interchange.trace_out import ForwardJson
+
+    if _as_file(format, out):
+        _write_list(listing.trace_table(key, backward, rows), format, out, force)
+        return
+    try:
+        _print_json({"lot": key, "backward": backward, "forward": ForwardJson(rows), "forward_summary": None})
+    except BrokenPipeError:
+        raise _closed_pipe() from None
 
 
 def _lot_list(

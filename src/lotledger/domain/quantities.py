@@ -107,6 +107,14 @@ def from_micro(units: int) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
+def micro_text(units: int) -> str:
+    """`format_qty(from_micro(units))` without the Decimals: the text of a stored quantity, for
+    output written straight from rows (a hub's trace writes hundreds of thousands)."""
+    whole, fraction = divmod(abs(units), SCALE)
+    text = f"{whole}.{fraction:06d}".rstrip("0") if fraction else str(whole)
+    return "-" + text if units < 0 else text
+
+
 def format_qty(qty: Decimal) -> str:
     """A quantity as plain text without exponent or trailing zeros: 1E+3 -> '1000'."""
     text = format(qty.normalize(), "f")

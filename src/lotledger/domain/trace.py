@@ -7,11 +7,13 @@ interface, and `exposure` attributes a source lot's quantity downstream.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from lotledger.domain.model import LotKey
+from lotledger.domain.quantities import from_micro, to_micro
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,26 +101,76 @@ class ForwardTrace:
 
 def customer_totals(shipments: list[Shipment]) -> list[CustomerTotal]:
     """Roll shipments up per customer, largest number of shipments first."""
-    groups: dict[str, list[Shipment]] = defaultdict(list)
-    for shipment in shipments:
-        groups[shipment.customer].append(shipment)
-    totals = []
-    for customer, group in groups.items():
-        qty: dict[str, Decimal] = defaultdict(Decimal)
-        for shipment in group:
-            qty[shipment.uom] += shipment.qty
-        times = [s.time for s in group]
-        totals.append(
+    tally = CustomerTally()
+    for s in shipments:
+        tally.add(s.customer, s.event_id, s.lot, to_micro(s.qty), s.uom, s.time)
+    return tally.totals()
+
+
+class CustomerTally:
+    """Shipments added up per customer one at a time, so a trace written as it is read (rows, not
+    objects) ends with the same customers' totals as one built whole. It keeps each customer's
+    event ids and lots (to count them), never the shipments."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, set[str]] = {}
+        self._lots: dict[str, set[Hashable]] = {}
+        self._qty: dict[str, dict[str, int]] = {}  # micro-units per unit, in the order units came
+        self._times: dict[str, tuple[datetime, datetime]] = {}
+
+    def add(self, customer: str, event_id: str, lot: Hashable, micro_units: int, uom: str, time: datetime) -> None:
+        if customer not in self._events:
+            self._events[customer], self._lots[customer], self._qty[customer] = set(), set(), {}
+            self._times[customer] = (time, time)
+        self._events[customer].add(event_id)
+        self._lots[customer].add(lot)
+        qty = self._qty[customer]
+        qty[uom] = qty.get(uom, 0) + micro_units
+        first, last = self._times[customer]
+        if time < first or time > last:
+            self._times[customer] = (min(first, time), max(last, time))
+
+    def totals(self) -> list[CustomerTotal]:
+        """Per customer, largest number of shipments first."""
+        totals = [
             CustomerTotal(
                 customer,
-                len({s.event_id for s in group}),
-                len({s.lot for s in group}),
-                dict(qty),
-                min(times),
-                max(times),
+                len(events),
+                len(self._lots[customer]),
+                {uom: from_micro(units) for uom, units in self._qty[customer].items()},
+                *self._times[customer],
             )
-        )
-    return sorted(totals, key=lambda c: (-c.shipments, c.customer))
+            for customer, events in self._events.items()
+        ]
+        return sorted(totals, key=lambda c: (-c.shipments, c.customer))
+
+
+# A forward trace as rows, for answers written as the rows come (a hub lot's 2,000,000
+# descendants are never objects): plain tuples holding what the trace's records hold, in
+# their order, the lot as item and code, quantities in the micro-units storage keeps.
+LotRow = tuple[str, str, int, str, date | None, bool]  # sku, code, depth, origin, expiry, held
+StockRow = tuple[str, str, str, str, int, str]  # sku, code, location, container, qty, uom
+# sku, code, event id, time, customer, reference, location, container, qty, uom
+ShipmentRow = tuple[str, str, str, datetime, str, str | None, str, str, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardRows:
+    """A forward trace read as rows: each iterable can be read once, one after the other, while
+    the read that made it is open (the customers' totals come from the shipments: `CustomerTally`)."""
+
+    root: LotKey
+    lots: Iterable[LotRow]
+    on_hand: Iterable[StockRow]
+    shipments: Iterable[ShipmentRow]
+
+
+def forward_trace(rows: ForwardRows) -> ForwardTrace:
+    """The trace's records built from its rows."""
+    lots = [TraceLot(LotKey(r[0], r[1]), r[2], r[3], r[4], bool(r[5])) for r in rows.lots]
+    on_hand = [StockLine(LotKey(r[0], r[1]), r[2], r[3], from_micro(r[4]), r[5]) for r in rows.on_hand]
+    shipments = [Shipment(LotKey(r[0], r[1]), *r[2:8], from_micro(r[8]), r[9]) for r in rows.shipments]
+    return ForwardTrace(rows.root, lots, on_hand, shipments, customer_totals(shipments))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -40,3 +42,89 @@ _PROPERTIES = {
     "CustomerAccount": ("accounted", "share_accounted"),
     "RecallReport": ("shipped", "accounted", "share_accounted", "held"),
 }
+
+
+class EncodedItems:
+    """The items of a list, each already JSON text for its place in the document being written
+    (its indentation included): `json_chunks` writes them as they are, a batch at a time."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = texts
+
+
+class StreamedJson:
+    """A value that writes its own JSON text in pieces, at the indent and nesting level it is given:
+    a trace read as rows writes them as they come, and no list of them is ever built."""
+
+    def json_chunks(self, indent: int | None, level: int) -> Iterator[str]:
+        raise NotImplementedError
+
+
+def json_chunks(value: Any, indent: int | None, level: int = 0) -> Iterator[str]:
+    """The text of `json.dumps(jsonable(value), indent=indent)` in pieces: dicts and dataclasses member
+    by member, lists and iterators item by item (each item encoded whole), so a trace of 200,000 lots is
+    never one string, and an iterator (the event log, read a page at a time) is never a list in memory.
+    `level` is the nesting of `value` in a document being written (its indentation)."""
+    separators = (",", ": ") if indent else (", ", ": ")  # json.dumps's own: one line, or indented
+
+    def chunks(value: Any, level: int, whole: bool) -> Iterator[str]:
+        if isinstance(value, StreamedJson):
+            yield from value.json_chunks(indent, level)
+            return
+        if isinstance(value, EncodedItems):
+            yield from encoded_list(value.texts, level)
+            return
+        members = None if whole else _members(value)
+        if members is None and (whole or not isinstance(value, (list, Iterator))):
+            text = json.dumps(jsonable(value), indent=indent, separators=separators)
+            yield text.replace("\n", "\n" + " " * (indent * level)) if indent and level else text
+            return
+        inner = "\n" + " " * (indent * (level + 1)) if indent else ""
+        parts: Iterator[tuple[str, Any]]
+        if members is not None:
+            parts = ((json.dumps(key) + separators[1], member) for key, member in members)
+            opening, closing = "{", "}"
+        else:
+            parts = (("", item) for item in value)
+            opening, closing = "[", "]"
+        yield opening
+        empty = True
+        for prefix, member in parts:
+            yield ("" if empty else separators[0]) + inner + prefix
+            yield from chunks(member, level + 1, members is None)
+            empty = False
+        if indent and not empty:
+            yield "\n" + " " * (indent * level)
+        yield closing
+
+    def encoded_list(texts: Iterable[str], level: int) -> Iterator[str]:
+        inner = "\n" + " " * (indent * (level + 1)) if indent else ""
+        batch, empty = ["["], True
+        for text in texts:
+            batch.append(inner + text if empty else separators[0] + inner + text)
+            empty = False
+            if len(batch) == _BATCH:
+                yield "".join(batch)
+                batch.clear()
+        if indent and not empty:
+            batch.append("\n" + " " * (indent * level))
+        batch.append("]")
+        yield "".join(batch)
+
+    return chunks(value, level, False)
+
+
+_BATCH = 1000  # pre-encoded list items joined into one piece of output
+
+
+def _members(value: Any) -> list[tuple[str, Any]] | None:
+    """The members `jsonable` would write for `value`, if they can be written one by one; else None."""
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return list(value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) and not _has_properties(type(value)):
+        return [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+    return None  # lot-keyed dicts become lists and some dataclasses add properties: jsonable writes those
+
+
+def _has_properties(cls: type) -> bool:
+    return any(isinstance(attr, property) for klass in cls.__mro__ for attr in vars(klass).values())

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sized
 
 from lotledger.domain import trace as tr
 from lotledger.domain.model import LotKey
+from lotledger.domain.quantities import from_micro
 from lotledger.domain.records import EventRecord
 from lotledger.interchange.jsonout import jsonable
 from lotledger.interchange.tables import Table, Value, file_name
@@ -128,6 +129,19 @@ def _forward(trace: tr.ForwardTrace) -> Iterator[list[Value]]:
         yield _row("forward", None, "on hand", line.lot, **where, qty=line.qty, uom=line.uom)
 
 
+def _forward_rows(rows: tr.ForwardRows) -> Iterator[list[Value]]:
+    """`_forward` of the records these rows make, written from the rows (in the records' order)."""
+    blank = (None,) * 13  # event id ... parent uom: a lot row's last columns
+    for r in rows.lots:
+        yield ["forward", r[2], "lot", r[0], r[1], r[3], r[4], _yes(bool(r[5])), *blank]
+    for s in rows.shipments:
+        at: list[Value] = [s[2], s[3], s[6], s[7], s[4], None, s[5], from_micro(s[8]), s[9]]
+        yield ["forward", None, "shipment", s[0], s[1], None, None, None, *at, None, None, None, None]
+    for line in rows.on_hand:
+        where: list[Value] = [None, None, line[2], line[3], None, None, None, from_micro(line[4]), line[5]]
+        yield ["forward", None, "on hand", line[0], line[1], None, None, None, *where, None, None, None, None]
+
+
 def _movement(direction: str, record: str, fact: tr.Receipt | tr.Shipment, **cells: Value) -> list[Value]:
     """A receipt or a shipment: its event, time, place, reference and quantity, and `cells` of its own."""
     at: dict[str, Value] = {"event_id": fact.event_id, "time (UTC)": fact.time, "location": fact.location}
@@ -138,18 +152,26 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def trace_table(lot: LotKey, backward: tr.BackwardTrace | None, forward: tr.ForwardTrace | None) -> Table:
+def trace_table(
+    lot: LotKey, backward: tr.BackwardTrace | None, forward: tr.ForwardTrace | tr.ForwardRows | None
+) -> Table:
     """A lot's trace as one table: backward rows (lots, edges, receipts), then forward rows (lots,
-    shipments, stock on hand). The customers' totals are left out: they add up the shipment rows."""
+    shipments, stock on hand). The customers' totals are left out: they add up the shipment rows.
+    A forward trace given as rows (`ForwardRows`) is written as they are read, its count unknown."""
 
     def rows() -> Iterator[list[Value]]:
         if backward is not None:
             yield from _backward(backward)
-        if forward is not None:
+        if isinstance(forward, tr.ForwardTrace):
             yield from _forward(forward)
+        elif forward is not None:
+            yield from _forward_rows(forward)
 
-    count = len(backward.lots) + len(backward.edges) + len(backward.receipts) if backward else 0
-    count += len(forward.lots) + len(forward.shipments) + len(forward.on_hand) if forward else 0
+    count: int | None = len(backward.lots) + len(backward.edges) + len(backward.receipts) if backward else 0
+    if isinstance(forward, tr.ForwardTrace):
+        count = (count or 0) + len(forward.lots) + len(forward.shipments) + len(forward.on_hand)
+    elif forward is not None:
+        count = None
     return Table(file_name("trace", lot.sku, lot.code), TRACE_HEADERS, rows(), count)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,6 +77,11 @@ class Queries:
 
     def forward(self, key: LotKey, depth: int = MAX_DEPTH) -> tr.ForwardTrace:
         return self.traces.forward(key, _depth(depth))
+
+    def forward_rows(self, key: LotKey, depth: int = MAX_DEPTH) -> AbstractContextManager[tr.ForwardRows]:
+        """The forward trace as rows, to write as they are read (inside the `with`): a hub lot's
+        trace without a record per lot."""
+        return self.traces.forward_rows(key, _depth(depth))
 
     def forward_summary(self, key: LotKey) -> tr.ForwardSummary:
         return self.traces.forward_summary(key)

@@ -8,134 +8,38 @@ size. Readers begin deferred on SQLite and never block the writer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
-from sqlalchemy.sql import Select
 
 from lotledger.domain import trace as tr
 from lotledger.domain.errors import NotFound
 from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import from_micro
 from lotledger.domain.records import EventFilter, EventRecord, LotInfo, MassBalance
-from lotledger.domain.rules import CREATION_KINDS, OUTFLOW_KINDS
 from lotledger.storage import schema as t
 from lotledger.storage.catalog import event_record, select_events
 from lotledger.storage.engine import reading
 from lotledger.storage.summary import forward_summary
-from lotledger.storage.trace import MAX_DEPTH, Direction, scope
+from lotledger.storage.trace import MAX_DEPTH, Direction
+from lotledger.storage.trace_queries import (
+    created_query,
+    edges_query,
+    flows_query,
+    forward_rows,
+    lots_query,
+    outgoing_edges_query,
+    stock_query,
+)
 
-_voided = select(t.voids.c.target_id)
 _LOT_ID = (
     select(t.lots.c.id)
     .select_from(t.lots.join(t.items))
     .where(t.items.c.sku == bindparam("sku"), t.lots.c.code == bindparam("code"))
 )
-
-# Each trace query is built once per direction (and kind) and takes :root and
-# :max_depth as parameters, so a trace pays for SQL compilation only once.
-
-
-@cache
-def _scope(direction: Direction) -> Any:
-    return scope(direction).cte(f"scope_{direction}")
-
-
-@cache
-def _lots_query(direction: Direction) -> Select[Any]:
-    lots_scope = _scope(direction)
-    held = select(t.holds.c.lot_id).where(t.holds.c.released_by.is_(None)).distinct().subquery("held")
-    return (
-        select(
-            lots_scope.c.lot_id,
-            lots_scope.c.depth,
-            t.items.c.sku,
-            t.items.c.uom,
-            t.lots.c.code,
-            t.lots.c.origin,
-            t.lots.c.expiry,
-            held.c.lot_id.is_not(None).label("held"),
-        )
-        .select_from(
-            lots_scope.join(t.lots, t.lots.c.id == lots_scope.c.lot_id)
-            .join(t.items)
-            .outerjoin(held, held.c.lot_id == lots_scope.c.lot_id)
-        )
-        .order_by(lots_scope.c.depth, t.items.c.sku, t.lots.c.code)
-    )
-
-
-@cache
-def _edges_query(direction: Direction) -> Select[Any]:
-    e, lots_scope = t.lot_edges.c, _scope(direction)
-    return (
-        select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.time, t.events.c.seq)
-        .select_from(t.lot_edges.join(t.events))
-        .where(e.child_id.in_(select(lots_scope.c.lot_id)), e.parent_id.in_(select(lots_scope.c.lot_id)))
-        .order_by(t.events.c.time, e.event_id, e.parent_id, e.child_id)
-    )
-
-
-@cache
-def _flows_query(direction: Direction, kind: str) -> Select[Any]:
-    """Movements of one kind by events of that kind (not voided) for lots in scope."""
-    m, lots_scope = t.movements.c, _scope(direction)
-    sign = -1 if kind in OUTFLOW_KINDS else 1
-    return (
-        select(
-            m.lot_id,
-            m.event_id,
-            m.container,
-            (m.qty * sign).label("qty"),
-            t.events.c.time,
-            t.events.c.reference,
-            t.partners.c.code.label("partner"),
-            t.locations.c.code.label("location"),
-            t.lots.c.supplier_lot,
-        )
-        .select_from(
-            t.movements.join(lots_scope, lots_scope.c.lot_id == m.lot_id)
-            .join(t.events, t.events.c.id == m.event_id)
-            .join(t.locations, t.locations.c.id == m.location_id)
-            .join(t.lots, t.lots.c.id == m.lot_id)
-            .outerjoin(t.partners, t.partners.c.id == t.events.c.partner_id)
-        )
-        .where(m.kind == kind, t.events.c.type == kind, m.event_id.not_in(_voided))
-        .order_by(t.events.c.time, m.event_id, m.lot_id, m.id)
-    )
-
-
-@cache
-def _stock_query(direction: Direction) -> Select[Any]:
-    b, lots_scope = t.balances.c, _scope(direction)
-    return (
-        select(b.lot_id, t.locations.c.code.label("location"), b.container, b.qty)
-        .select_from(t.balances.join(lots_scope, lots_scope.c.lot_id == b.lot_id).join(t.locations))
-        .where(b.qty > 0)
-        .order_by(b.lot_id, t.locations.c.code, b.container)
-    )
-
-
-@cache
-def _created_query(direction: Direction) -> Select[Any]:
-    m, lots_scope = t.movements.c, _scope(direction)
-    return (
-        select(m.lot_id, func.sum(m.qty).label("qty"))
-        .where(m.lot_id.in_(select(lots_scope.c.lot_id)), m.kind.in_(CREATION_KINDS))
-        .group_by(m.lot_id)
-    )
-
-
-@cache
-def _outgoing_edges_query(direction: Direction) -> Select[Any]:
-    e, lots_scope = t.lot_edges.c, _scope(direction)
-    return (
-        select(e.parent_id, e.child_id, e.event_id, e.parent_qty, e.child_qty, t.events.c.seq)
-        .select_from(t.lot_edges.join(t.events))
-        .where(e.parent_id.in_(select(lots_scope.c.lot_id)))
-    )
 
 
 def trace_edge(row: Any, by_id: dict[int, tuple[LotKey, str]]) -> tr.TraceEdge:
@@ -205,7 +109,7 @@ class SqlReader:
         self, conn: Connection, params: dict[str, int], direction: Direction
     ) -> tuple[list[tr.TraceLot], dict[int, tuple[LotKey, str]]]:
         lots, by_id = [], {}
-        for row in conn.execute(_lots_query(direction), params):
+        for row in conn.execute(lots_query(direction), params):
             key = LotKey(row.sku, row.code)
             by_id[row.lot_id] = (key, row.uom)
             lots.append(tr.TraceLot(key, row.depth, row.origin, row.expiry, bool(row.held)))
@@ -216,9 +120,9 @@ class SqlReader:
         with reading(self.engine) as conn:
             params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
             lots, by_id = self._trace_lots(conn, params, "up")
-            edge_rows = conn.execute(_edges_query("up"), params)
+            edge_rows = conn.execute(edges_query("up"), params)
             edges = [trace_edge(r, by_id) for r in edge_rows]
-            receipt_rows = conn.execute(_flows_query("up", "receive"), params)
+            receipt_rows = conn.execute(flows_query("up", "receive"), params)
             receipts = [
                 tr.Receipt(
                     by_id[r.lot_id][0],
@@ -237,27 +141,14 @@ class SqlReader:
 
     def forward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.ForwardTrace:
         """Every descendant lot, what is on hand and where, and what went to which customer."""
+        with self.forward_rows(key, max_depth) as rows:
+            return tr.forward_trace(rows)
+
+    @contextmanager
+    def forward_rows(self, key: LotKey, max_depth: int = MAX_DEPTH) -> Iterator[tr.ForwardRows]:
+        """The forward trace as rows, read while the context is open (an unknown lot fails on entry)."""
         with reading(self.engine) as conn:
-            params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
-            lots, by_id = self._trace_lots(conn, params, "down")
-            on_hand = self._stock(conn, params, by_id)
-            shipments = [
-                tr.Shipment(
-                    by_id[r.lot_id][0],
-                    r.event_id,
-                    r.time,
-                    r.partner,
-                    r.reference,
-                    r.location,
-                    r.container,
-                    from_micro(r.qty),
-                    by_id[r.lot_id][1],
-                )
-                for r in conn.execute(_flows_query("down", "ship"), params)
-            ]
-        return tr.ForwardTrace(
-            key, [lot for lot in lots if lot.depth > 0], on_hand, shipments, tr.customer_totals(shipments)
-        )
+            yield forward_rows(conn, key, {"root": self._lot_id(conn, key), "max_depth": max_depth})
 
     def forward_summary(self, key: LotKey) -> tr.ForwardSummary:
         """The forward trace in totals (all depths): lots per item, holds, customers, stock."""
@@ -267,7 +158,7 @@ class SqlReader:
     def _stock(
         self, conn: Connection, params: dict[str, int], by_id: dict[int, tuple[LotKey, str]]
     ) -> list[tr.StockLine]:
-        rows = conn.execute(_stock_query("down"), params)
+        rows = conn.execute(stock_query("down"), params)
         return [
             tr.StockLine(by_id[r.lot_id][0], r.location, r.container, from_micro(r.qty), by_id[r.lot_id][1])
             for r in rows
@@ -280,10 +171,10 @@ class SqlReader:
             params = {"root": lot_id, "max_depth": max_depth}
             _lots, by_id = self._trace_lots(conn, params, "down")
             created: dict[LotKey, Decimal] = defaultdict(Decimal)
-            for r in conn.execute(_created_query("down"), params):
+            for r in conn.execute(created_query("down"), params):
                 created[by_id[r.lot_id][0]] = from_micro(r.qty)
             flows: dict[str, tr.FlowEvent] = {}
-            for r in conn.execute(_outgoing_edges_query("down"), params):
+            for r in conn.execute(outgoing_edges_query("down"), params):
                 flow = flows.setdefault(r.event_id, tr.FlowEvent(r.seq, {}, {}))
                 flow.inputs[by_id[r.parent_id][0]] = from_micro(r.parent_qty)
                 if r.child_id in by_id:
@@ -291,10 +182,10 @@ class SqlReader:
             # A customer's exposure is net of what it sent back; nobody else's changes.
             shipped = [
                 (by_id[r.lot_id][0], r.partner, from_micro(r.qty))
-                for r in conn.execute(_flows_query("down", "ship"), params)
+                for r in conn.execute(flows_query("down", "ship"), params)
             ] + [
                 (by_id[r.lot_id][0], r.partner, -from_micro(r.qty))
-                for r in conn.execute(_flows_query("down", "return"), params)
+                for r in conn.execute(flows_query("down", "return"), params)
             ]
             stock: dict[LotKey, Decimal] = defaultdict(Decimal)
             for line in self._stock(conn, params, by_id):
