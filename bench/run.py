@@ -6,13 +6,16 @@
 2. import it (lotledger's import service, all invariants checked) and time it;
 3. trace 300 random lots both ways through the Python API: p50/p95/max;
 4. the hub salt lot S-HUB: forward summary with customer roll-up (best/median of 9),
-   and the full forward trace with every lot and shipment as objects (best/median of 3);
+   the full forward trace with every lot and shipment as objects (best/median of 3), and
+   the full forward trace as the command line writes it, JSON to /dev/null (best/median of 3, with CPU time:
+   `lotledger trace SALT S-HUB --down --format json`, in this process, without its start-up);
 5. check the closure answer equals the recursive CTE for the hub.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -130,6 +133,7 @@ def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
     }
     full_times = sorted(timed(lambda: app.queries.forward(hub), 3))
     result["hub_full_forward_ms"] = {"best": round(full_times[0], 1), "median": round(statistics.median(full_times), 1)}
+    result["hub_full_trace_cli_json_ms"] = _cli_json(url, summary.lots)
     with engine.connect() as conn:
         hub_id = conn.execute(
             text("SELECT l.id FROM lots l JOIN items i ON i.id = l.item_id WHERE i.sku = 'SALT' AND l.code = 'S-HUB'")
@@ -145,6 +149,28 @@ def bench(url: str, data: Path, skip_import: bool) -> dict[str, object]:
     app.close()
     engine.dispose()
     return result
+
+
+def _cli_json(url: str, lots: int) -> dict[str, float]:
+    """`lotledger trace SALT S-HUB --down --format json --db URL > /dev/null` through the command's own code
+    (the Typer app, stdout to /dev/null), 3 times: wall and CPU milliseconds, and seconds per 100,000 lots."""
+    from lotledger.cli import app as cli
+
+    args = ["trace", "SALT", "S-HUB", "--down", "--format", "json", "--db", url]
+    walls, cpus = [], []
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+        for _ in range(3):
+            start, cpu = time.perf_counter(), time.process_time()
+            cli(args, standalone_mode=False)
+            walls.append((time.perf_counter() - start) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+    best = min(walls)
+    return {
+        "best": round(best, 1),
+        "median": round(statistics.median(walls), 1),
+        "cpu_best": round(min(cpus), 1),
+        "s_per_100k_lots": round(best / 1000 / lots * 100_000, 3),
+    }
 
 
 def _database_bytes(engine, url: str) -> int:  # type: ignore[no-untyped-def]

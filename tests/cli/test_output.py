@@ -130,6 +130,36 @@ def test_streamed_json_is_exactly_jsonable_dumped() -> None:
     assert "".join(common._json_chunks([], 2)) == "[]"
 
 
+def test_forward_trace_json_and_csv_are_written_from_rows_not_records(
+    db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The command writes the forward trace as its rows are read (a hub's millions of lots are never
+    records), and the document is the one the records give."""
+    from lotledger.bootstrap import bootstrap
+    from lotledger.config import Settings
+    from lotledger.interchange.lists import trace_table
+    from lotledger.interchange.tables import csv_chunks
+    from lotledger.storage.reader import SqlReader
+
+    key = LotKey("FLOUR", LOT)
+    ledger_app = bootstrap(Settings(db))
+    try:
+        backward, forward = ledger_app.queries.backward(key), ledger_app.queries.forward(key)
+    finally:
+        ledger_app.close()
+    document = {"lot": key, "backward": backward, "forward": forward, "forward_summary": None}
+
+    def no_records(*args: object) -> None:
+        raise AssertionError("the forward trace was built as records")
+
+    monkeypatch.setattr(SqlReader, "forward", no_records)
+    output = run("trace", "FLOUR", LOT, "--both", "--format", "json", "--db", db)
+    assert output == "".join(common._json_chunks(document, None)) + "\n"
+    assert SSCC in {line["container"] for line in json.loads(output)["forward"]["on_hand"]}
+    run("trace", "FLOUR", LOT, "--both", "--format", "csv", "--out", str(tmp_path / "trace.csv"), "--db", db)
+    assert (tmp_path / "trace.csv").read_bytes() == b"".join(csv_chunks(trace_table(key, backward, forward)))
+
+
 def test_pipes_get_no_ansi_codes_in_any_format(db: str) -> None:
     env = {"TERM": "xterm-256color", "PATH": "/usr/bin:/bin", **ENV}
     for args in (["history", "FLOUR", LOT], ["trace", "FLOUR", LOT, "--both"], ["balance"]):
