@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
@@ -15,8 +17,12 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
 from lotledger.interchange import lists
 from lotledger.interchange.jsonout import jsonable
-from lotledger.interchange.tables import file_name
+from lotledger.interchange.tables import Table, Value, file_name
 from lotledger.services.queries import MAX_DEPTH
+
+if TYPE_CHECKING:
+    from lotledger.bootstrap import App
+    from lotledger.domain.trace import BackwardTrace
 
 router = APIRouter(tags=["query"])
 Item = Annotated[str, Query(min_length=1, max_length=64, description="The item's sku")]
@@ -111,10 +117,27 @@ def lot_trace(
 ) -> Response:
     key = LotKey(item, lot)
     backward = app.queries.backward(key, depth) if direction in ("up", "both") else None
-    forward = app.queries.forward(key, depth) if direction in ("down", "both") else None
     if format != "json":
-        return list_file(lists.trace_table(key, backward, forward), format)
+        if direction == "up":
+            return list_file(lists.trace_table(key, backward, None), format)
+        return list_file(_forward_table(app, key, backward, depth), format)
+    forward = app.queries.forward(key, depth) if direction in ("down", "both") else None
     return _json({"lot": key, "backward": backward, "forward": forward})
+
+
+def _forward_table(app: App, key: LotKey, backward: BackwardTrace | None, depth: int) -> Table:
+    """The trace's table, its forward rows written as they are read: the read opens now (an unknown
+    lot is a 404 before the answer starts) and ends with the last row, or with the answer."""
+    reading = app.queries.forward_rows(key, depth)
+    table = lists.trace_table(key, backward, reading.__enter__())
+
+    def rows() -> Iterator[Sequence[Value]]:
+        try:
+            yield from table.rows
+        finally:
+            reading.__exit__(None, None, None)
+
+    return dataclasses.replace(table, rows=rows())
 
 
 @router.get(
