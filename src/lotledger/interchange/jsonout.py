@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from lotledger.domain.model import LotKey
@@ -99,17 +100,11 @@ def json_chunks(value: Any, indent: int | None, level: int = 0) -> Iterator[str]
 
     def encoded_list(texts: Iterable[str], level: int) -> Iterator[str]:
         inner = "\n" + " " * (indent * (level + 1)) if indent else ""
-        batch, empty = ["["], True
-        for text in texts:
-            batch.append(inner + text if empty else separators[0] + inner + text)
-            empty = False
-            if len(batch) == _BATCH:
-                yield "".join(batch)
-                batch.clear()
-        if indent and not empty:
-            batch.append("\n" + " " * (indent * level))
-        batch.append("]")
-        yield "".join(batch)
+        between, items, opening, empty = separators[0] + inner, iter(texts), "[" + inner, True
+        while batch := list(islice(items, _BATCH)):
+            yield opening + between.join(batch)
+            opening, empty = between, False
+        yield "[]" if empty else ("\n" + " " * (indent * level) if indent else "") + "]"
 
     return chunks(value, level, False)
 
