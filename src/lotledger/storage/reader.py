@@ -141,8 +141,9 @@ class SqlReader:
 
     def forward(self, key: LotKey, max_depth: int = MAX_DEPTH) -> tr.ForwardTrace:
         """Every descendant lot, what is on hand and where, and what went to which customer."""
-        with self.forward_rows(key, max_depth) as rows:
-            return tr.forward_trace(rows)
+        with reading(self.engine) as conn:
+            params = {"root": self._lot_id(conn, key), "max_depth": max_depth}
+            return tr.forward_trace(forward_rows(conn, key, params, chunked=False))
 
     @contextmanager
     def forward_rows(self, key: LotKey, max_depth: int = MAX_DEPTH) -> Iterator[tr.ForwardRows]:
