@@ -12,6 +12,7 @@ from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.services.accounts import Accounts
 from lotledger.services.backups import Backups
 from lotledger.services.barcodes import Barcodes
+from lotledger.services.copying import Copying
 from lotledger.services.dashboard import Dashboard, Pallets
 from lotledger.services.epcis_export import EpcisExport
 from lotledger.services.fsma204 import Fsma204
@@ -53,6 +54,7 @@ class App:
     production: Production  # recipes and work orders: FEFO lots, production, yield and variance
     selling: SalesOrders  # sales orders: FEFO pick lists, picking by scan, shipments and status from the ledger
     epcis_export: EpcisExport  # GS1 EPCIS 2.0 documents of the ledger's events for partners
+    copying: Copying  # the whole ledger into another database (SQLite to PostgreSQL or back), verified
 
     def close(self) -> None:
         self.recording.close()
@@ -65,6 +67,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
     from lotledger.storage.accounts import SqlAccountStore
     from lotledger.storage.backup import SqlBackups
     from lotledger.storage.catalog import Catalog
+    from lotledger.storage.copy import SqlCopier
     from lotledger.storage.dashboard_reads import SqlDashboardReads
     from lotledger.storage.engine import analyze, make_engine
     from lotledger.storage.epcis_reads import SqlEpcisReads
@@ -125,6 +128,7 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> App:
             reader,
             settings.zone,
         ),
+        copying=Copying(SqlCopier(engine), _open_copy),
     )
 
 

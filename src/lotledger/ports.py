@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from lotledger.domain import genealogy as gen
 from lotledger.domain import trace as tr
 from lotledger.domain.accounts import AuditEntry, Token, TokenUse, User
 from lotledger.domain.accounts import Replay as KeyReplay
-from lotledger.domain.chain import StoredLink
+from lotledger.domain.chain import Head, StoredLink
 from lotledger.domain.dashboard import RecentEvent, StockedLot
 from lotledger.domain.events import Event
 from lotledger.domain.exchange import EventSelection, LedgerEntry, UsedMaster
@@ -162,6 +163,39 @@ class BackupStore(Protocol):
     def restore(self, source: Path) -> None: ...
     def copy_url(self, target: Path) -> str | None:
         """The URL a backup file can be opened at to verify it (None: it must be restored first)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedTable:
+    """One table of a ledger copied into another database: its rows in the source's snapshot, streamed,
+    and found in the target afterwards (all three equal when the copy is whole)."""
+
+    name: str
+    source: int
+    copied: int
+    target: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class CopyResult:
+    tables: list[CopiedTable]
+    head: Head  # the source's chain head in the snapshot that was copied
+    seconds: float
+
+
+class CopyProgress(Protocol):
+    """What a copy reports as it goes (a progress bar on a terminal, lines in a log)."""
+
+    def step(self, doing: str) -> None: ...
+    def table(self, name: str, rows: int) -> None: ...
+    def advance(self, rows: int) -> None: ...
+
+
+class LedgerCopier(Protocol):
+    def copy(self, target_url: str, progress: CopyProgress) -> CopyResult:
+        """Copy the whole ledger into the empty database at `target_url`, in one transaction there."""
         ...
 
 

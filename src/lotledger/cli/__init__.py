@@ -12,6 +12,9 @@ import sys
 from lotledger.cli import ledger  # noqa: F401
 
 # isort: split
+from lotledger.cli import copying  # noqa: F401
+
+# isort: split
 from lotledger.cli import accounts, barcodes, exports, lists, production, purchasing, recalls, selling  # noqa: F401
 from lotledger.cli.common import app, errors
 

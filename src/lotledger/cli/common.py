@@ -84,8 +84,9 @@ LotPairOption = Annotated[
 
 
 @contextmanager
-def _app(db: str | None) -> Iterator[App]:
-    """Open the ledger; turn any lotledger error into one red line and exit code 1."""
+def _app(db: str | None, migrate: bool = True) -> Iterator[App]:
+    """Open the ledger (bringing its schema up to date unless `migrate` is false); turn any lotledger
+    error into one red line and exit code 1."""
     from sqlalchemy.exc import ArgumentError, DBAPIError
 
     from lotledger.bootstrap import bootstrap
@@ -94,7 +95,7 @@ def _app(db: str | None) -> Iterator[App]:
 
     ledger_app = None
     try:
-        ledger_app = bootstrap(Settings.from_env(db))
+        ledger_app = bootstrap(Settings.from_env(db), migrate=migrate)
         yield ledger_app
     except LotledgerError as error:
         errors.print(f"[red]error:[/red] {error}")

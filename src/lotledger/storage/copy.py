@@ -1,0 +1,239 @@
+"""Copy a whole ledger into another database (SQLite to PostgreSQL or back): every table, streamed.
+
+The copy is one transaction on the target: an error, Ctrl-C or a killed
+process leaves the target as it was before (its schema, no rows), so running
+the copy again just works. Inside it, the target's indexes and constraints
+are dropped, every table is streamed from one snapshot of the source (COPY
+FROM STDIN on PostgreSQL, executemany on SQLite) in foreign-key order, then
+the indexes and constraints are built again (what pg_restore does: one sort
+per index instead of an insert per row, and no per-row foreign-key check,
+whose queue PostgreSQL keeps in memory), and PostgreSQL's sequences are set
+past the largest id. The append-only triggers fire on UPDATE, DELETE and
+TRUNCATE alone: inserting the rows never meets them, and they stay in place.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, inspect, select
+from sqlalchemy.engine import make_url
+
+from lotledger.domain.errors import Conflict, ValidationError
+from lotledger.ports import CopiedTable, CopyProgress, CopyResult
+from lotledger.storage.chain_store import read_head
+from lotledger.storage.engine import analyze, make_engine
+from lotledger.storage.migrate import revisions, upgrade
+from lotledger.storage.schema import metadata
+
+BATCH = 10_000  # rows read at a time (a server-side cursor on PostgreSQL) and inserted at a time on SQLite
+
+
+class SqlCopier:
+    """The `LedgerCopier` port: copies the database behind `engine` (the source) into another."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def copy(self, target_url: str, progress: CopyProgress) -> CopyResult:
+        target = make_engine(target_url)
+        try:
+            return copy_ledger(self.engine, target, progress)
+        finally:
+            target.dispose()
+
+
+def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyResult:
+    """Copy every table of the source's snapshot into the empty `target`; refuse what would be unsafe."""
+    started = time.perf_counter()
+    _refuse_the_same_database(source, target)
+    current, head_revision = revisions(source)
+    if current != head_revision:
+        raise Conflict(
+            f"the source database's schema is at revision {current or '(none)'}, this lotledger's is "
+            f"{head_revision}: upgrade it first (lotledger init --db SOURCE), then copy",
+            "db",
+        )
+    _refuse_a_ledger_in(target)  # before upgrading it: never migrate someone's other ledger
+    progress.step("creating the schema on the target (migrations to head)")
+    upgrade(target)
+    _refuse_a_ledger_in(target)
+    tables = metadata.sorted_tables  # parents before children
+    with _snapshot(source) as reader:
+        head = read_head(reader)
+        totals = {table.name: _count(reader, table) for table in tables}
+        copied: dict[str, tuple[int, float]] = {}
+        with target.connect() as writer, writer.begin():
+            postgresql = writer.dialect.name == "postgresql"
+            if postgresql:
+                writer.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            else:
+                writer.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
+            progress.step("dropping the target's indexes and constraints while it fills")
+            rebuild = _drop_indexes(writer)
+            for table in tables:
+                progress.table(table.name, totals[table.name])
+                begun = time.perf_counter()
+                rows = (
+                    _copy_rows(reader, writer, table, progress)
+                    if postgresql
+                    else _insert_rows(reader, writer, table, progress)
+                )
+                copied[table.name] = (rows, time.perf_counter() - begun)
+            progress.step("building the indexes and constraints again")
+            for statement in rebuild:
+                writer.exec_driver_sql(statement)
+            if postgresql:
+                _reset_sequences(writer, tables)
+    progress.step("refreshing the target's statistics (VACUUM ANALYZE on PostgreSQL)")
+    analyze(target)
+    with _snapshot(target) as check:
+        found = [
+            CopiedTable(t.name, totals[t.name], copied[t.name][0], _count(check, t), copied[t.name][1]) for t in tables
+        ]
+    return CopyResult(found, head, time.perf_counter() - started)
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read-only snapshot: the source may be in use (the server recording) while it is copied."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        else:
+            conn = conn.execution_options(readonly=True)
+        with conn.begin():
+            yield conn
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _refuse_the_same_database(source: Engine, target: Engine) -> None:
+    if _identity(source) == _identity(target):
+        raise ValidationError(f"{_shown(target)} is the source database; copy into another one", "to")
+
+
+def _identity(engine: Engine) -> tuple[str, ...]:
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return ("sqlite", os.path.realpath(url.database) if url.database and url.database != ":memory:" else "")
+    host = url.host or "localhost"
+    host = "localhost" if host in ("localhost", "127.0.0.1", "::1") else host
+    return (url.get_backend_name(), host, str(url.port or 5432), url.database or url.username or "")
+
+
+def _shown(engine: Engine) -> str:
+    return make_url(engine.url).render_as_string(hide_password=True)
+
+
+def _refuse_a_ledger_in(target: Engine) -> None:
+    """Never merge two ledgers: every table of the target must be empty (or not there yet)."""
+    present = set(inspect(target).get_table_names())
+    found: dict[str, int] = {}
+    with _snapshot(target) as conn:
+        for table in metadata.sorted_tables:
+            if table.name in present:
+                sample = select(1).select_from(table).limit(1001).subquery()  # never a count of millions
+                if count := int(conn.execute(select(func.count()).select_from(sample)).scalar_one()):
+                    found[table.name] = count
+    if found:
+        first = sorted(found, key=lambda name: (name not in ("events", "users"), name))
+        named = [f"{'more than 1000' if found[n] > 1000 else found[n]} rows in {n}" for n in first[:3]]
+        more = f" and {len(first) - 3} more tables" if len(first) > 3 else ""
+        raise Conflict(
+            f"{_shown(target)} already holds a ledger ({', '.join(named)}{more}): a copy never merges two ledgers. "
+            "Copy into an empty database (to start over: drop the database and create it again, or delete the "
+            "SQLite file)",
+            "to",
+        )
+
+
+def _drop_indexes(conn: Connection) -> list[str]:
+    """Drop the target's secondary indexes and (PostgreSQL) its keys and foreign keys; the statements
+    that build them again, in an order that works (keys before the foreign keys that point at them)."""
+    names = [table.name for table in metadata.sorted_tables]
+    if conn.dialect.name == "sqlite":
+        indexes = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+            f"({', '.join('?' * len(names))})",
+            tuple(names),
+        ).all()
+        for name, _ in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        return [str(sql) for _, sql in indexes]
+    constraints = conn.exec_driver_sql(
+        "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "JOIN pg_class r ON r.oid = c.conrelid WHERE r.relnamespace = current_schema()::regnamespace "
+        "AND r.relname = ANY(%(names)s) AND c.contype IN ('p', 'u', 'f')",
+        {"names": names},
+    ).all()
+    indexes = conn.exec_driver_sql(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class r ON r.oid = i.indrelid WHERE r.relnamespace = current_schema()::regnamespace "
+        "AND r.relname = ANY(%(names)s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid "
+        "AND c.contype IN ('p', 'u'))",
+        {"names": names},
+    ).all()
+    foreign = [row for row in constraints if row.contype == "f"]
+    keys = [row for row in constraints if row.contype != "f"]
+    for table, name, _, _ in [*foreign, *keys]:
+        conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {name}")
+    add = [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, _, definition in keys]
+    add += [str(definition) for _, definition in indexes]
+    add += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, _, definition in foreign]
+    return add
+
+
+def _rows(reader: Connection, table: Table) -> Iterator[Sequence[Sequence[Any]]]:
+    """The table's rows, typed (aware datetimes, booleans, dates), a batch at a time."""
+    result = reader.execution_options(yield_per=BATCH).execute(select(table))
+    yield from result.partitions()
+
+
+def _copy_rows(reader: Connection, writer: Connection, table: Table, progress: CopyProgress) -> int:
+    """COPY FROM STDIN through psycopg: the rows stream in, no statement per row."""
+    columns = ", ".join(f'"{column.name}"' for column in table.columns)
+    cursor = writer.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    count = 0
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for batch in _rows(reader, table):
+            for row in batch:
+                copy.write_row(row)
+            count += len(batch)
+            progress.advance(len(batch))
+    return count
+
+
+def _insert_rows(reader: Connection, writer: Connection, table: Table, progress: CopyProgress) -> int:
+    names = [column.name for column in table.columns]
+    insert = table.insert()
+    count = 0
+    for batch in _rows(reader, table):
+        writer.execute(insert, [dict(zip(names, row, strict=True)) for row in batch])
+        count += len(batch)
+        progress.advance(len(batch))
+    return count
+
+
+def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Each serial or identity column's sequence continues after the largest value copied."""
+    for table in tables:
+        for column in table.columns:
+            sequence = conn.exec_driver_sql(
+                "SELECT pg_get_serial_sequence(%(table)s, %(column)s)",
+                {"table": f'"{table.name}"', "column": column.name},
+            ).scalar()
+            if sequence is not None:
+                conn.exec_driver_sql(
+                    f'SELECT setval(%(sequence)s, COALESCE((SELECT max("{column.name}") FROM "{table.name}"), 0) + 1, '
+                    "false)",
+                    {"sequence": sequence},
+                )
