@@ -14,23 +14,27 @@ if TYPE_CHECKING:
 
 
 class _Lines:
-    """Progress as plain lines on stderr (a log, a pipe): each step, each table, and every 10 s a count."""
+    """Progress as plain lines on stderr (a log, a pipe): each step and table, and every 10 s a count."""
 
     def __init__(self) -> None:
-        self.name, self.total, self.done, self.shown = "", 0, 0, time.monotonic()
+        self.started = self.shown = time.monotonic()
+        self.name, self.total, self.done = "", 0, 0
+
+    def _print(self, text: str) -> None:
+        errors.print(f"{time.monotonic() - self.started:8.1f} s  {text}", highlight=False)
 
     def step(self, doing: str) -> None:
-        errors.print(doing, highlight=False)
+        self._print(doing)
 
     def table(self, name: str, rows: int) -> None:
         self.name, self.total, self.done, self.shown = name, rows, 0, time.monotonic()
-        errors.print(f"copying {name}: {rows:,} rows", highlight=False)
+        self._print(f"copying {name}: {rows:,} rows")
 
     def advance(self, rows: int) -> None:
         self.done += rows
         if time.monotonic() - self.shown >= 10:
             self.shown = time.monotonic()
-            errors.print(f"  {self.name}: {self.done:,} of {self.total:,} rows", highlight=False)
+            self._print(f"  {self.name}: {self.done:,} of {self.total:,} rows")
 
 
 class _Bars:
@@ -69,9 +73,9 @@ def copy_ledger(
 ) -> None:
     """Copy the whole ledger into another database (SQLite to PostgreSQL or back), then verify the copy.
 
-    The source must be at this version's schema (lotledger init upgrades it); the target is given the schema
-    and must hold no ledger yet: a copy never merges two. One transaction on the target: stopped or failed,
-    it leaves the target empty. Exit code 0 when the copy is whole, 3 naming what differs."""
+    The source must be at this version's schema (lotledger init upgrades it); the target must hold no ledger.
+
+    One transaction on the target: stopped or failed, the copy leaves it empty. Exit 3 names any difference."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with _app(db, migrate=False) as ledger_app:
@@ -88,7 +92,7 @@ def _summary(report: CopyReport, replay: bool) -> None:
     from lotledger.cli.ledger import _verdict
 
     for table in report.copied.tables:
-        console.print(f"{table.name:<22} {table.target:>13,} rows", highlight=False)
+        console.print(f"{table.name:<22} {table.target:>13,} rows {table.seconds:9.1f} s", highlight=False)
     seconds = report.copied.seconds
     console.print(
         f"copied {report.rows:,} rows in {seconds:.1f} s ({report.rows / max(seconds, 1e-9):,.0f} rows/s); "
