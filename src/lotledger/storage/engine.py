@@ -18,8 +18,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # Traces are many small index lookups: starting parallel workers costs more
-    # (about 4 ms a query here) than the lookups themselves.
-    options = "-c max_parallel_workers_per_gather=0"
+    # (about 4 ms a query here) than the lookups themselves, and so does JIT
+    # compiling a query whose estimated cost passes jit_above_cost (90 ms for a
+    # 0.1 ms trace query at 10 M events, docs/performance.md).
+    options = "-c max_parallel_workers_per_gather=0 -c jit=off"
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
