@@ -206,6 +206,16 @@ def test_the_source_database_is_refused_as_the_target(source: str) -> None:
     assert "is the source database; copy into another one" in done.output
 
 
+def test_a_target_that_cannot_be_opened_is_named_and_its_password_hidden(source: str, tmp_path: Path) -> None:
+    missing = _copy(source, f"sqlite:///{tmp_path}/no/such/folder/copy.db")
+    assert missing.exit_code == 1
+    assert f"cannot open the target sqlite:///{tmp_path}/no/such/folder/copy.db" in " ".join(missing.output.split())
+    closed = _copy(source, "postgresql://bob:s3cret@127.0.0.1:1/ledger")
+    assert closed.exit_code == 1
+    assert "cannot open the target postgresql+psycopg://bob:***@127.0.0.1:1/ledger" in closed.output
+    assert "s3cret" not in closed.output
+
+
 def test_a_source_behind_this_versions_schema_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
     old = make_engine(f"sqlite:///{tmp_path}/old.db")
     scripts = alembic_config(old)

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from lotledger.domain.errors import Conflict, ValidationError
 from lotledger.ports import CopiedTable, CopyProgress, CopyResult
@@ -40,11 +41,25 @@ class SqlCopier:
         self.engine = engine
 
     def copy(self, target_url: str, progress: CopyProgress) -> CopyResult:
-        target = make_engine(target_url)
+        try:
+            target = make_engine(target_url)
+        except ArgumentError as error:
+            raise ValidationError(f"--to: not a database URL: {error}", "to") from None
         try:
             return copy_ledger(self.engine, target, progress)
         finally:
             target.dispose()
+
+
+def _reachable(target: Engine) -> None:
+    """Open the target once, so a wrong path or a server that does not answer is named as the target
+    (the command's own error handling would name the source database)."""
+    try:
+        with target.connect():
+            pass
+    except DBAPIError as error:
+        reason = str(error.orig or error).splitlines()[0]
+        raise ValidationError(f"cannot open the target {_shown(target)}: {reason}", "to") from None
 
 
 def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyResult:
@@ -58,6 +73,7 @@ def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyR
             f"{head_revision}: upgrade it first (lotledger init --db SOURCE), then copy",
             "db",
         )
+    _reachable(target)  # after the source's checks: opening a SQLite target creates its file
     _refuse_a_ledger_in(target)  # before upgrading it: never migrate someone's other ledger
     progress.step("creating the schema on the target (migrations to head)")
     upgrade(target)
