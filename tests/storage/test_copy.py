@@ -264,6 +264,103 @@ def test_a_stopped_copy_leaves_the_target_empty_and_can_be_run_again(source: str
     assert again.exit_code == 0, again.output
 
 
+class _CutAt(_StopAt):
+    """Progress that cuts a database's connections (as a server restart or a network fault would) in the
+    middle of a table, after its first rows went in."""
+
+    def __init__(self, name: str, url: str) -> None:
+        super().__init__(name)
+        self.url, self.cut = url, False
+
+    def advance(self, rows: int) -> None:
+        if self.current == self.name and not self.cut:
+            self.cut = True
+            _terminate_connections(self.url)
+
+
+def _terminate_connections(url: str) -> None:
+    """Every other connection to `url`'s PostgreSQL database is ended by the server."""
+    database = url.rsplit("/", 1)[1]
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"), {"db": database}
+        )
+    admin.dispose()
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(make_engine(url).url).render_as_string(hide_password=True)
+
+
+def test_a_connection_lost_in_the_middle_names_the_database_that_failed_and_copies_nothing(
+    source: str, target: str
+) -> None:
+    from lotledger.storage.copy import CopyStopped
+
+    lost = target if target.startswith("postgresql") else source
+    side = "target" if lost == target else "source"
+    app = _open(source)
+    try:
+        with pytest.raises(CopyStopped) as stopped:
+            app.copying.copy(target, _CutAt("movements", lost))
+    finally:
+        app.close()
+    message = stopped.value.message
+    assert message.startswith(f"the copy stopped: the {side} {_shown(lost)} failed: ")
+    assert "Nothing was copied (one transaction on the target)" in message
+    assert {name: rows for name, rows in _table_rows(target).items() if rows} == {}
+    again = _copy(source, target)
+    assert again.exit_code == 0, again.output
+
+
+def test_a_target_that_fails_mid_copy_is_named_by_the_command_and_left_empty(
+    source: str, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk on a SQLite target, a value PostgreSQL refuses: the command names the target, not the source."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from lotledger.storage import copy as copying
+
+    real = copying._insert_rows if target.startswith("sqlite") else copying._copy_rows
+
+    def fill_the_disk(reader: Any, writer: Any, table: Any, progress: Any) -> int:
+        if table.name == "movements":
+            raise OperationalError("INSERT INTO movements", {}, sqlite3.OperationalError("database or disk is full"))
+        return int(real(reader, writer, table, progress))
+
+    monkeypatch.setattr(copying, "_insert_rows" if target.startswith("sqlite") else "_copy_rows", fill_the_disk)
+    done = _copy(source, target)
+    assert done.exit_code == 1
+    said = " ".join(done.output.split())
+    assert f"the copy stopped: the target {_shown(target)} failed: database or disk is full." in said
+    assert "cannot use the database" not in said
+    assert {name: rows for name, rows in _table_rows(target).items() if rows} == {}
+
+
+def test_two_copies_into_one_empty_target_at_once_leave_one_ledger(source: str, target: str) -> None:
+    """Two people start the same copy (two processes): one copy lands whole, the other is refused
+    (on SQLite it may instead wait out the first's write lock) and changes nothing."""
+    import subprocess
+    import sys
+
+    import lotledger
+
+    env = dict(os.environ, PYTHONPATH=str(Path(lotledger.__file__).parents[1]))
+    command = [sys.executable, "-c", "from lotledger.cli import main; main()", "copy", "--db", source, "--to", target]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    said = [run.communicate(timeout=600)[0].decode() for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 1], said
+    refused = " ".join(said[[run.returncode for run in runs].index(1)].split())
+    assert "already holds a ledger" in refused or "database is locked" in refused, refused
+    assert _table_rows(target) == _table_rows(source)
+
+
 def test_a_copy_that_differs_exits_3_naming_the_table(
     source: str, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, Table, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from lotledger.domain.errors import Conflict, ValidationError
+from lotledger.domain.errors import Conflict, LotledgerError, ValidationError
 from lotledger.ports import CopiedTable, CopyProgress, CopyResult
 from lotledger.storage.chain_store import read_head
 from lotledger.storage.engine import analyze, make_engine
@@ -32,6 +32,29 @@ from lotledger.storage.migrate import revisions, upgrade
 from lotledger.storage.schema import metadata
 
 BATCH = 10_000  # rows read at a time (a server-side cursor on PostgreSQL) and inserted at a time on SQLite
+
+
+COPY_LOCK = 0x6C6F74636F7079  # PostgreSQL advisory lock: one copy into a database at a time ("lotcopy")
+
+
+class CopyStopped(LotledgerError):
+    """A database failed in the middle of the copy (a lost connection, a full disk, a value refused)."""
+
+
+@contextmanager
+def _failing_on(side: str, engine: Engine) -> Iterator[None]:
+    """A database error raised inside names the database it came from: the command's own handling
+    would name the source, whichever failed. Raw driver errors (the COPY's) count as well."""
+    driver_error = getattr(engine.dialect.loaded_dbapi, "Error", DBAPIError)
+    try:
+        yield
+    except (DBAPIError, driver_error) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise CopyStopped(
+            f"the copy stopped: the {side} {_shown(engine)} failed: {reason}. Nothing was copied "
+            "(one transaction on the target); run the copy again once the cause is mended",
+            "to" if side == "target" else "db",
+        ) from None
 
 
 class SqlCopier:
@@ -76,42 +99,55 @@ def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyR
     _reachable(target)  # after the source's checks: opening a SQLite target creates its file
     _refuse_a_ledger_in(target)  # before upgrading it: never migrate someone's other ledger
     progress.step("creating the schema on the target (migrations to head)")
-    upgrade(target)
+    with _failing_on("target", target):
+        upgrade(target)
     _refuse_a_ledger_in(target)
     tables = metadata.sorted_tables  # parents before children
     with _snapshot(source) as reader:
         head = read_head(reader)
         totals = {table.name: _count(reader, table) for table in tables}
-        copied: dict[str, tuple[int, float]] = {}
-        with target.connect() as writer, writer.begin():
-            postgresql = writer.dialect.name == "postgresql"
-            if postgresql:
-                writer.exec_driver_sql("SET LOCAL statement_timeout = 0")
-            else:
-                writer.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
-            progress.step("dropping the target's indexes and constraints while it fills")
-            rebuild = _drop_indexes(writer)
-            for table in tables:
-                progress.table(table.name, totals[table.name])
-                begun = time.perf_counter()
-                rows = (
-                    _copy_rows(reader, writer, table, progress)
-                    if postgresql
-                    else _insert_rows(reader, writer, table, progress)
-                )
-                copied[table.name] = (rows, time.perf_counter() - begun)
-            progress.step("building the indexes and constraints again")
-            for statement in rebuild:
-                writer.exec_driver_sql(statement)
-            if postgresql:
-                _reset_sequences(writer, tables)
+        with _failing_on("target", target):
+            copied = _copy_tables(reader, target, tables, totals, progress)
     progress.step("refreshing the target's statistics (VACUUM ANALYZE on PostgreSQL)")
-    analyze(target)
-    with _snapshot(target) as check:
-        found = [
-            CopiedTable(t.name, totals[t.name], copied[t.name][0], _count(check, t), copied[t.name][1]) for t in tables
-        ]
+    with _failing_on("target", target):
+        analyze(target)
+        with _snapshot(target) as check:
+            found = [
+                CopiedTable(t.name, totals[t.name], copied[t.name][0], _count(check, t), copied[t.name][1])
+                for t in tables
+            ]
     return CopyResult(found, head, time.perf_counter() - started)
+
+
+def _copy_tables(
+    reader: Connection, target: Engine, tables: list[Table], totals: dict[str, int], progress: CopyProgress
+) -> dict[str, tuple[int, float]]:
+    """Every table into `target` in one transaction, indexes and constraints rebuilt once at the end:
+    each table's rows copied and the seconds it took."""
+    copied: dict[str, tuple[int, float]] = {}
+    with target.connect() as writer, writer.begin():
+        postgresql = writer.dialect.name == "postgresql"
+        if postgresql:
+            writer.exec_driver_sql("SET LOCAL statement_timeout = 0")
+            writer.exec_driver_sql(f"SELECT pg_advisory_xact_lock({COPY_LOCK})")
+        else:
+            writer.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT
+        # Checked again holding the target (its write lock on SQLite, the copy's lock on PostgreSQL):
+        # a second copy started at the same time finds the first's rows here once it committed.
+        _refuse_rows_in(writer, {table.name for table in tables})
+        progress.step("dropping the target's indexes and constraints while it fills")
+        rebuild = _drop_indexes(writer)
+        for table in tables:
+            progress.table(table.name, totals[table.name])
+            begun = time.perf_counter()
+            copy_rows = _copy_rows if postgresql else _insert_rows
+            copied[table.name] = (copy_rows(reader, writer, table, progress), time.perf_counter() - begun)
+        progress.step("building the indexes and constraints again")
+        for statement in rebuild:
+            writer.exec_driver_sql(statement)
+        if postgresql:
+            _reset_sequences(writer, tables)
+    return copied
 
 
 @contextmanager
@@ -150,22 +186,25 @@ def _shown(engine: Engine) -> str:
 
 def _refuse_a_ledger_in(target: Engine) -> None:
     """Never merge two ledgers: every table of the target must be empty (or not there yet)."""
-    present = set(inspect(target).get_table_names())
-    found: dict[str, int] = {}
     with _snapshot(target) as conn:
-        for table in metadata.sorted_tables:
-            if table.name in present:
-                sample = select(1).select_from(table).limit(1001).subquery()  # never a count of millions
-                if count := int(conn.execute(select(func.count()).select_from(sample)).scalar_one()):
-                    found[table.name] = count
+        _refuse_rows_in(conn, set(inspect(target).get_table_names()))
+
+
+def _refuse_rows_in(conn: Connection, present: set[str]) -> None:
+    found: dict[str, int] = {}
+    for table in metadata.sorted_tables:
+        if table.name in present:
+            sample = select(1).select_from(table).limit(1001).subquery()  # never a count of millions
+            if count := int(conn.execute(select(func.count()).select_from(sample)).scalar_one()):
+                found[table.name] = count
     if found:
         first = sorted(found, key=lambda name: (name not in ("events", "users"), name))
         named = [f"{'more than 1000' if found[n] > 1000 else found[n]} rows in {n}" for n in first[:3]]
         more = f" and {len(first) - 3} more tables" if len(first) > 3 else ""
         raise Conflict(
-            f"{_shown(target)} already holds a ledger ({', '.join(named)}{more}): a copy never merges two ledgers. "
-            "Copy into an empty database (to start over: drop the database and create it again, or delete the "
-            "SQLite file)",
+            f"{_shown(conn.engine)} already holds a ledger ({', '.join(named)}{more}): a copy never merges two "
+            "ledgers. Copy into an empty database (to start over: drop the database and create it again, or "
+            "delete the SQLite file)",
             "to",
         )
 
@@ -209,9 +248,16 @@ def _drop_indexes(conn: Connection) -> list[str]:
 
 
 def _rows(reader: Connection, table: Table) -> Iterator[Sequence[Sequence[Any]]]:
-    """The table's rows, typed (aware datetimes, booleans, dates), a batch at a time."""
-    result = reader.execution_options(yield_per=BATCH).execute(select(table))
-    yield from result.partitions()
+    """The table's rows, typed (aware datetimes, booleans, dates), a batch at a time; a failure to read
+    them names the source."""
+    with _failing_on("source", reader.engine):
+        batches = reader.execution_options(yield_per=BATCH).execute(select(table)).partitions()
+    while True:
+        with _failing_on("source", reader.engine):
+            batch = next(batches, None)
+        if batch is None:
+            return
+        yield batch
 
 
 def _copy_rows(reader: Connection, writer: Connection, table: Table, progress: CopyProgress) -> int:

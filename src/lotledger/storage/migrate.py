@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 from lotledger.storage.engine import reading
 
 _SCRIPTS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x6C6F746D6967  # PostgreSQL advisory lock held while migrating ("lotmig")
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -26,6 +27,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision` (idempotent)."""
     config = alembic_config(engine)
     with engine.connect().execution_options(readonly=False) as connection:
+        if connection.dialect.name == "postgresql":  # two processes upgrading at once: one after the other
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
