@@ -9,6 +9,7 @@ is in `projections.py`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,6 @@ from lotledger.domain.model import LotKey
 from lotledger.domain.quantities import to_micro
 from lotledger.domain.rules import Edge, Movement
 from lotledger.storage import chain_store
-from lotledger.storage import schema as t
 from lotledger.storage.ledger_state import BalanceKey, LedgerState
 from lotledger.storage.projections import (
     CLOSURE_INSERT,
@@ -45,6 +45,8 @@ EVENT_COLUMNS = (
     "client",
 )
 
+LOT_COLUMNS = ("id", "item_id", "code", "expiry", "origin", "supplier_id", "supplier_lot", "first_event_id")
+
 
 @dataclass(slots=True)
 class PendingWrites:
@@ -68,6 +70,20 @@ def _insert(conn: Connection, table: str, columns: tuple[str, ...], rows: list[t
         conn.exec_driver_sql(driver_sql(conn, sql), rows)
 
 
+def _new_lot_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for `count` new lots, so they go in with one executemany (INSERT ... RETURNING in parameter
+    order is a statement per row). SQLite: after the largest, as its rowid would be (the transaction
+    holds the write lock from BEGIN IMMEDIATE); PostgreSQL: from the id column's sequence, which
+    concurrent writers share."""
+    if conn.dialect.name == "sqlite":
+        last = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM lots").scalar_one())
+        return list(range(last + 1, last + 1 + count))
+    found: Iterable[int] = conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('lots', 'id')) FROM generate_series(1, %s)", (count,)
+    ).scalars()
+    return sorted(int(lot_id) for lot_id in found)
+
+
 def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = False) -> None:
     """Write `pending` and the balance changes `state` holds unflushed, in foreign-key order."""
     conn = state.conn
@@ -76,10 +92,17 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
         state.chain = chain_store.append(conn, state.chain_head(), [_attributed(state, e) for e in pending.events])
     if pending.lots:
         keys = list(pending.lots)
-        rows = [dict(pending.lots[k], item_id=_id(state.item_row(k.sku), k.sku)) for k in keys]
-        ids: list[int] = list(
-            conn.execute(t.lots.insert().returning(t.lots.c.id, sort_by_parameter_order=True), rows).scalars()
-        )
+        ids = _new_lot_ids(conn, len(keys))
+        rows = []
+        for new_id, new_key in zip(ids, keys, strict=True):
+            lot = pending.lots[new_key]
+            expiry = lot["expiry"]
+            if expiry is not None and conn.dialect.name == "sqlite":
+                expiry = expiry.isoformat()  # the text SQLAlchemy's Date writes (sqlite3's adapter is deprecated)
+            item_id = _id(state.item_row(new_key.sku), new_key.sku)
+            supplier = (lot["supplier_id"], lot["supplier_lot"])
+            rows.append((new_id, item_id, lot["code"], expiry, lot["origin"], *supplier, lot["first_event_id"]))
+        _insert(conn, "lots", LOT_COLUMNS, rows)
         state.lot_ids.update(zip(keys, ids, strict=True))
         state.new_lots.difference_update(keys)
     lot_id = state.lot_ids
