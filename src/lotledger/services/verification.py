@@ -32,7 +32,8 @@ class Verification:
 
     def verify(self, expected_head: Head | None = None, *, replay: bool = True) -> Verdict:
         """Check the chain link by link (and that it still passes `expected_head`), then replay every
-        recorded event on an empty ledger and compare what it adds up to with the stored projections."""
+        recorded event on an empty ledger and compare what it adds up to with the stored projections, and
+        the tables derived from them (closure, reach, descendant counts and stock) with the same computed whole."""
         with self.record.snapshot() as record:  # one instant, even while the server records more
             head, broken = first_break(record.chain(), record.event_count())
             verdict = Verdict(head, head.position, broken)
@@ -53,7 +54,7 @@ class Verification:
                 ledger.replay(entry, attribution, recorded_at)
             except LotledgerError as error:
                 return events, [f"event {entry.id} ({entry.type}) is stored, but a replay refuses it: {error}"]
-        return events, record.projections().differences(ledger.projections())
+        return events, record.projections().differences(ledger.projections()) + record.derived_differences()
 
 
 def _check_head(expected: Head, head: Head, record: RecordReads) -> str | None:

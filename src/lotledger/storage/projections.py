@@ -97,13 +97,44 @@ STOCK_SHIFT = """
       qty = descendant_stock.qty + excluded.qty, lots = descendant_stock.lots + excluded.lots
     """
 
-# The two projections above computed whole from the closure and balances (what
-# the migration fills; tests compare them with what the ledger kept).
-COUNTS_WHOLE = "SELECT ancestor_id, item_id, COUNT(*) AS lots FROM lot_closure GROUP BY ancestor_id, item_id"
-STOCK_WHOLE = """
+# The projections above computed whole from the ledger's own rows: what migrations
+# fill, and what `lotledger verify --replay` compares with what the ledger kept
+# (derived_check.py). The closure: every pair joined by a path of edges, at its
+# shortest depth within MAX_DEPTH (UNION on (pair, depth) ends rework loops).
+CLOSURE_WHOLE = f"""
+    WITH RECURSIVE walk(ancestor_id, descendant_id, depth) AS (
+        SELECT parent_id, child_id, 1 FROM lot_edges
+        UNION
+        SELECT w.ancestor_id, e.child_id, w.depth + 1 FROM walk w JOIN lot_edges e ON e.parent_id = w.descendant_id
+        WHERE w.depth < {MAX_DEPTH}
+    )
+    SELECT w.ancestor_id, w.descendant_id, MIN(w.depth) AS depth, l.item_id
+    FROM walk w JOIN lots l ON l.id = w.descendant_id
+    WHERE w.ancestor_id <> w.descendant_id
+    GROUP BY w.ancestor_id, w.descendant_id, l.item_id
+    """
+# The others from a closure: {closure} is lot_closure, or the closure computed
+# whole (so a damaged closure is not taken for damage in what rests on it).
+COUNTS_FROM = "SELECT ancestor_id, item_id, COUNT(*) AS lots FROM {closure} AS c GROUP BY ancestor_id, item_id"
+STOCK_FROM = """
     SELECT c.ancestor_id, here.location_id, c.item_id, SUM(here.qty) AS qty, COUNT(*) AS lots
     FROM (SELECT lot_id, location_id, SUM(qty) AS qty FROM balances WHERE qty > 0
           GROUP BY lot_id, location_id) AS here
-    JOIN lot_closure c ON c.descendant_id = here.lot_id
+    JOIN {closure} AS c ON c.descendant_id = here.lot_id
     GROUP BY c.ancestor_id, here.location_id, c.item_id
     """
+# A shipment (kind ship, to a partner) counts for its lot and every ancestor; a
+# void's reversal carries the same kind and partner with the opposite sign, and
+# a shipment voided nets to nothing (kept rows at zero are left out as well).
+REACH_FROM = """
+    SELECT up.ancestor_id, m.partner_id, l.item_id, -SUM(m.qty) AS qty,
+      SUM(CASE WHEN m.qty < 0 THEN 1 ELSE -1 END) AS lines
+    FROM movements m JOIN lots l ON l.id = m.lot_id
+    JOIN (SELECT ancestor_id, descendant_id FROM {closure} AS c UNION ALL SELECT id, id FROM lots) AS up
+      ON up.descendant_id = m.lot_id
+    WHERE m.kind = 'ship' AND m.partner_id IS NOT NULL
+    GROUP BY up.ancestor_id, m.partner_id, l.item_id
+    HAVING SUM(m.qty) <> 0 OR SUM(CASE WHEN m.qty < 0 THEN 1 ELSE -1 END) <> 0
+    """
+COUNTS_WHOLE = COUNTS_FROM.format(closure="lot_closure")
+STOCK_WHOLE = STOCK_FROM.format(closure="lot_closure")

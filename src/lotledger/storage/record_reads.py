@@ -17,6 +17,7 @@ from lotledger.domain.recording import Attribution
 from lotledger.domain.records import Projections
 from lotledger.storage import schema as t
 from lotledger.storage.chain_store import event_count, link_at, stored_links
+from lotledger.storage.derived_check import derived_differences
 from lotledger.storage.engine import reading
 
 _MASTER: dict[str, type[Item] | type[Location] | type[Partner]] = {
@@ -94,6 +95,11 @@ class SqlRecord:
             while change is not None:
                 yield _master(change)
                 change = next(pending, None)
+
+    def derived_differences(self, most: int = 20) -> list[str]:
+        """The closure, reach and descendant tables against the same computed whole (`derived_check`)."""
+        with self._reading() as conn:
+            return derived_differences(conn, most)
 
     def projections(self) -> Projections:
         with self._reading() as conn:
