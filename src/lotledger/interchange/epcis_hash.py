@@ -47,7 +47,16 @@ def local_loader(url: str, options: Any = None) -> dict[str, Any]:
         raise RemoteContextRefused(unknown_context(url), "@context")
     if url not in _contexts:
         _contexts[url] = json.loads(resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8"))
-    return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": _contexts[url]}
+    # "tag": PyLD keeps a context resolved under its URL across calls only when the loader tags it; without
+    # one it resolved the 30 KB EPCIS context again for every event (keyed by its canonical JSON: half
+    # the time of a hash). These files never change, so they are static.
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": _contexts[url],
+        "tag": "static",
+    }
 
 
 def _plain(value: Any) -> Any:
