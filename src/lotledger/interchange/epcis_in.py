@@ -1,20 +1,23 @@
 """Read a GS1 EPCIS 2.0 JSON-LD document as lotledger records (docs/epcis.md, "Importing").
 
-`read_document` yields the master records first (the header's, then those created from bare identifiers,
-each once), then the records of each event, numbered by the event's position in the event list (1-based);
-an event lotledger cannot record is one Line with the reason, naming the path inside the event. A document
+`read_document` yields the header's master records first, then the records of each event, numbered by the
+event's position in the event list (1-based), each after the master records created from the bare identifiers
+it is the first to name (each once); an event lotledger cannot record is one Line with the reason, naming the
+path inside the event. The events are decoded one at a time (`json_walk`): a million-event document is never
+built whole. A document
 that is not UTF-8, not JSON, nested too deeply, not EPCIS or EPCIS 1.x is one Line numbered 0 with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from lotledger.domain.errors import LotledgerError, ValidationError
-from lotledger.interchange import epcis_hash
+from lotledger.interchange import epcis_hash, json_walk
 from lotledger.interchange.epcis_events_in import EventReader, cells_of
 from lotledger.interchange.epcis_ids import Identifiers
 from lotledger.interchange.epcis_names import KnownMaster, Names, dig
@@ -23,6 +26,9 @@ from lotledger.interchange.jsonl import Line
 MAX_DEPTH = 32  # the deepest EPCIS structure (sensor reports inside an event) is under 10 levels
 EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent", "AssociationEvent", "TransactionEvent")
 DEFAULT_CONTEXT = next(iter(epcis_hash.LOCAL_CONTEXTS))
+# Where the events are: left in the text and decoded one at a time (json_walk), whatever the document's size.
+EVENT_LISTS = {("epcisBody", "eventList"), ("epcisBody", "queryResults", "resultsBody", "eventList")}
+_XML = re.compile(r"\s*<")
 
 
 class DocumentRefused(ValidationError):
@@ -33,14 +39,19 @@ def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Iterator
     """The records of an EPCIS 2.0 document (an EPCISDocument, an EPCISQueryDocument or one bare event)."""
     try:
         document = _parse(data)
+        del data  # the text is all that is read from now on
         context, events, header = _body(document)
         names = Names(ids, known)
         names.read_header(header)
     except DocumentRefused as error:
         yield Line(0, None, error)
         return
+    for _, header_record in names.header:
+        if isinstance(header_record, LotledgerError):
+            yield Line(0, None, header_record)
+        else:
+            yield Line(0, header_record)
     reader = EventReader(names, ids.domain, lambda event: epcis_hash.event_hash(event, context))
-    read: list[Line] = []
     for number, event in enumerate(events, start=1):
         mark = names.mark()
         try:
@@ -49,19 +60,14 @@ def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Iterator
                 raise ValidationError(f"expected an event object, got {type(event).__name__}", None)
             records = reader.read(event, number)
             cells = cells_of(records[0], number, reader.paths)  # the event's own (a void after it: its line)
-            read.append(Line(number, records[0], cells=cells))
-            read.extend(Line(number, record) for record in records[1:])
         except LotledgerError as error:
             names.forget_since(mark)
-            read.append(Line(number, None, error))
-    for _, header_record in names.header:
-        if isinstance(header_record, LotledgerError):
-            yield Line(0, None, header_record)
-        else:
-            yield Line(0, header_record)
-    for created in names.new_records():
-        yield Line(created.number, created.record)
-    yield from read
+            yield Line(number, None, error)
+            continue
+        # what the event names that the ledger lacks is created just before it (an event refused creates nothing)
+        yield from (Line(created.number, created.record) for created in names.created_since(mark))
+        yield Line(number, records[0], cells=cells)
+        yield from (Line(number, record) for record in records[1:])
 
 
 def _parse(data: bytes) -> Any:
@@ -69,11 +75,15 @@ def _parse(data: bytes) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DocumentRefused(f"not valid UTF-8: byte {data[error.start]:#04x} at offset {error.start}") from None
-    text = text.removeprefix("\ufeff")
-    if text.lstrip().startswith("<"):
+    start = 1 if text.startswith("\ufeff") else 0
+    if _XML.match(text, start):
         raise DocumentRefused("an XML document; lotledger reads EPCIS 2.0 JSON-LD")
     try:
-        document = json.loads(text, parse_float=Decimal)
+        return json_walk.load(text, EVENT_LISTS, start)  # events decoded one at a time when read
+    except json_walk.NotWalkable:
+        pass  # not JSON, or not as expected: read whole, and the decoder says what is wrong
+    try:
+        document = json.loads(text[start:], parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise DocumentRefused(f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
     except RecursionError:
@@ -83,7 +93,7 @@ def _parse(data: bytes) -> Any:
     return document
 
 
-def _body(document: Any) -> tuple[Any, list[Any], Any]:
+def _body(document: Any) -> tuple[Any, Iterable[Any], Any]:
     """(the @context, the events, the header) of a document, or why it is no EPCIS 2.0 document."""
     if not isinstance(document, dict):
         raise DocumentRefused(f"not an EPCIS document: expected a JSON object, got {type(document).__name__}")
@@ -114,7 +124,7 @@ def _body(document: Any) -> tuple[Any, list[Any], Any]:
     else:
         wanted = "expected an EPCISDocument, an EPCISQueryDocument or an EPCIS event"
         raise DocumentRefused(f"not an EPCIS 2.0 document: type {kind!r}; {wanted}", "type")
-    if not isinstance(events, list):
+    if not isinstance(events, (list, json_walk.Lazy)):
         raise DocumentRefused("expected a list of events", where)
     header = document.get("epcisHeader")
     try:

@@ -180,8 +180,9 @@ class Names:
             del self.created[key]
             self._by_key.pop(key, None)
 
-    def new_records(self) -> list[Created]:
-        return sorted(self.created.values(), key=lambda created: created.number)
+    def created_since(self, mark: int) -> list[Created]:
+        """What was created after `mark`, in the order it was."""
+        return list(self.created.values())[mark:]
 
 
 def dig(value: Any, *keys: str) -> Any:
