@@ -164,6 +164,7 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Import a file: bad lines (rows) are reported by number and column, good ones stored, re-runs add nothing."""
+    from lotledger.interchange.epcis_in import DocumentLines
     from lotledger.interchange.formats import UNITS, read_file
     from lotledger.interchange.sheet_mapping import NO_MAPPING, load_mapping
     from lotledger.services.importing import read_options, rehearse_lines
@@ -184,6 +185,8 @@ def import_file(
             # a large file is read, validated and sealed in a second process while this one records
             with closing(read_file_lines(file)) as ahead:
                 report = _run_import(ledger_app, ahead, total, client, unit)
+        elif isinstance(lines, DocumentLines):  # EPCIS: checked whole, then read one event at a time
+            report = _run_import(ledger_app, lines, lines.events, client, unit)
         else:
             read = list(lines)
             report = _run_import(ledger_app, iter(read), len(read), client, unit)

@@ -35,23 +35,38 @@ class DocumentRefused(ValidationError):
     """The whole document cannot be read: not UTF-8, not JSON, not EPCIS 2.0."""
 
 
-def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Iterator[Line]:
-    """The records of an EPCIS 2.0 document (an EPCISDocument, an EPCISQueryDocument or one bare event)."""
+class DocumentLines(Iterator[Line]):
+    """The lines of a document, made one at a time as they are asked for, and how many events it holds
+    (known once the document has been checked whole: a progress bar's total)."""
+
+    def __init__(self, lines: Iterator[Line], events: int) -> None:
+        self._lines = lines
+        self.events = events
+
+    def __next__(self) -> Line:
+        return next(self._lines)
+
+
+def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> DocumentLines:
+    """The records of an EPCIS 2.0 document (an EPCISDocument, an EPCISQueryDocument or one bare event).
+    The document is read and checked whole here; its events are decoded as the lines are asked for."""
     try:
-        document = _parse(data)
+        context, events, header = _body(_parse(data))
         del data  # the text is all that is read from now on
-        context, events, header = _body(document)
         names = Names(ids, known)
         names.read_header(header)
     except DocumentRefused as error:
-        yield Line(0, None, error)
-        return
+        return DocumentLines(iter([Line(0, None, error)]), 0)
+    return DocumentLines(_lines(context, events, names, ids.domain), len(events))
+
+
+def _lines(context: Any, events: Iterable[Any], names: Names, domain: str) -> Iterator[Line]:
     for _, header_record in names.header:
         if isinstance(header_record, LotledgerError):
             yield Line(0, None, header_record)
         else:
             yield Line(0, header_record)
-    reader = EventReader(names, ids.domain, lambda event: epcis_hash.event_hash(event, context))
+    reader = EventReader(names, domain, lambda event: epcis_hash.event_hash(event, context))
     for number, event in enumerate(events, start=1):
         mark = names.mark()
         try:
@@ -93,7 +108,7 @@ def _parse(data: bytes) -> Any:
     return document
 
 
-def _body(document: Any) -> tuple[Any, Iterable[Any], Any]:
+def _body(document: Any) -> tuple[Any, list[Any] | json_walk.Lazy, Any]:
     """(the @context, the events, the header) of a document, or why it is no EPCIS 2.0 document."""
     if not isinstance(document, dict):
         raise DocumentRefused(f"not an EPCIS document: expected a JSON object, got {type(document).__name__}")
