@@ -3,9 +3,9 @@
 `read_document` yields the header's master records first, then the records of each event, numbered by the
 event's position in the event list (1-based), each after the master records created from the bare identifiers
 it is the first to name (each once); an event lotledger cannot record is one Line with the reason, naming the
-path inside the event. The events are decoded one at a time (`json_walk`): a million-event document is never
-built whole. A document
-that is not UTF-8, not JSON, nested too deeply, not EPCIS or EPCIS 1.x is one Line numbered 0 with the reason.
+path inside the event. A document that is not UTF-8, not JSON, nested too deeply, not EPCIS or EPCIS 1.x is
+one Line numbered 0 with the reason. The document is checked whole first; then its events are decoded one at
+a time as the lines are asked for (`json_walk`): a million-event document is never built whole.
 """
 
 from __future__ import annotations
