@@ -27,6 +27,9 @@ class Known:
     def __init__(self, records: list[MasterRecord] = ()) -> None:  # type: ignore[assignment]
         self.records = list(records)
 
+    def load(self) -> None:
+        pass  # plain records: nothing to read
+
     def sku_by_gtin(self, gtin: str) -> str | None:
         return next((r.sku for r in self.records if isinstance(r, Item) and r.gtin == gtin), None)
 

@@ -12,7 +12,17 @@ from lotledger.cli import app as cli
 from lotledger.domain.model import LotKey
 from lotledger.domain.records import EventFilter
 from lotledger.interchange import read_ahead
-from tests.epcis_documents import DOCK_GLN, FLOUR_GTIN, MILL_GLN, document, encode, partner_receipt
+from tests.epcis_documents import (
+    DOCK_GLN,
+    FLOUR_GTIN,
+    IDS,
+    MILL_GLN,
+    document,
+    encode,
+    own_element,
+    partner_receipt,
+    vocabulary,
+)
 from tests.factories import setup_plant
 from tests.legacy_register import csv_bytes, register_xlsx
 from tests.unit.test_read_ahead import Children, plant_file
@@ -102,6 +112,27 @@ def test_an_epcis_document_is_imported_by_content_and_lists_what_it_created(
     assert f"location {DOCK_GLN}" in done.output
     assert f"partner {MILL_GLN}" in done.output
     assert app.queries.lot(LotKey(FLOUR_GTIN, "F-77")).origin == "received"
+
+
+def test_a_dry_run_and_the_import_of_an_epcis_document_name_the_same_records(
+    app: App, db_url: str, tmp_path: Path
+) -> None:
+    """Names resolve against the ledger as it was before the document: a header item whose sku happens to be
+    the GTIN an event names (without a gtin field) is saved first, and the event still creates its item,
+    in the dry run and in the import alike (the import streams the events after saving the header)."""
+    own = own_element(IDS.product_class(FLOUR_GTIN, None), {"sku": FLOUR_GTIN, "name": "Rye flour", "uom": "kg"})
+    path = tmp_path / "header-first.json"
+    path.write_bytes(encode(document([partner_receipt()], [vocabulary("EPCClass", [own])])))
+    dry = runner.invoke(cli, ["import", str(path), "--dry-run", "--db", db_url])
+    done = runner.invoke(cli, ["import", str(path), "--db", db_url])
+    assert (dry.exit_code, done.exit_code) == (0, 0), dry.output + done.output
+
+    def said(output: str) -> tuple[str, list[str]]:
+        counts, created = " ".join(output.split()).split(" events stored, ", 1)[1].split(" Created: ")
+        return counts, sorted(created.split(", "))
+
+    assert said(dry.output) == said(done.output)
+    assert said(done.output)[0] == "0 already recorded, 4 master-data records saved (0 unchanged), 0 events refused"
 
 
 def test_the_template_imports_beside_a_plant_without_changing_its_records(

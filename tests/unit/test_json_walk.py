@@ -130,3 +130,39 @@ def test_a_document_with_its_events_before_its_context_and_header_reads_the_same
     second = [(line.number, line.record, str(line.error)) for line in read_document(encode(reordered), IDS, Known([]))]
     assert first == second
     assert len(first) >= 3
+
+
+def test_a_bare_event_keeps_its_own_lists_as_lists() -> None:
+    """Only an EPCIS document's event list is read lazily: a bare event that happens to hold an
+    `epcisBody.eventList` of its own is checked as a whole (here: a lone surrogate, refused by path)."""
+    from tests.epcis_documents import CONTEXT, partner_receipt
+
+    event = {**partner_receipt(), "@context": CONTEXT, "epcisBody": {"eventList": [{"x": "\ud800"}]}}
+    lines = list(read_document(json.dumps(event).encode(), IDS, Known([])))
+    assert [(line.number, str(line.error)) for line in lines if line.error] == [
+        (1, "epcisBody.eventList[0].x: holds a lone surrogate (\\ud800), which is not text")
+    ]
+
+
+def _deeper(levels: int, then: Any) -> Any:
+    return then() if levels == 0 else _deeper(levels - 1, then)
+
+
+def test_an_item_read_deeper_in_the_stack_than_it_was_checked_is_refused_not_raised() -> None:
+    """The decoder's recursion limit counts the caller's frames: an event checked at one depth may not decode
+    at another. It comes as TOO_DEEP, and the reader refuses that event alone."""
+    import sys
+
+    nested = "[" * 700 + "]" * 700
+    text = '{"epcisBody": {"eventList": [1, ' + nested + ", 2]}}"
+    lazy = json_walk.load(text, {("epcisBody", "eventList")})["epcisBody"]["eventList"]
+    depth = sys.getrecursionlimit() - 400  # leaves too little room for 700 levels, enough for the loop itself
+    items = _deeper(depth - len(__import__("inspect").stack()), lambda: list(lazy))
+    assert (items[0], items[2]) == (1, 2)
+    assert items[1] is json_walk.TOO_DEEP
+    doc = json.loads(encode(document([_receipt(1)])))
+    events = '[{"type": "ObjectEvent"}, ' + nested + "]"
+    data = json.dumps({**doc, "epcisBody": {"eventList": []}}).replace('"eventList": []', f'"eventList": {events}')
+    checked = read_document(data.encode(), IDS, Known([]))  # checked whole here, near the top of the stack
+    lines = _deeper(depth - len(__import__("inspect").stack()), lambda: list(checked))
+    assert (2, "nested too deeply (more than 32 levels)") in [(line.number, str(line.error)) for line in lines]

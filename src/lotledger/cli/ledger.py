@@ -69,7 +69,15 @@ def _run_import(ledger_app: App, lines: Iterator[Line], total: int, client: str,
         *columns, console=errors, transient=False, disable=not errors.is_terminal and "CI" in os.environ
     ) as bar:
         task = bar.add_task("import", total=total)
-        advance: Callable[[int], None] = lambda n: bar.advance(task, n)  # noqa: E731
+        done = 0
+
+        def advance(lines: int) -> None:
+            nonlocal done
+            done += lines
+            if done > total:  # more lines than expected (records an EPCIS event creates): the bar stays true
+                bar.update(task, total=done)
+            bar.advance(task, lines)
+
         return import_lines(
             ledger_app.recording,
             ledger_app.master_data,
@@ -186,7 +194,7 @@ def import_file(
             with closing(read_file_lines(file)) as ahead:
                 report = _run_import(ledger_app, ahead, total, client, unit)
         elif isinstance(lines, DocumentLines):  # EPCIS: checked whole, then read one event at a time
-            report = _run_import(ledger_app, lines, lines.events, client, unit)
+            report = _run_import(ledger_app, lines, lines.expected, client, unit)
         else:
             read = list(lines)
             report = _run_import(ledger_app, iter(read), len(read), client, unit)

@@ -36,12 +36,13 @@ class DocumentRefused(ValidationError):
 
 
 class DocumentLines(Iterator[Line]):
-    """The lines of a document, made one at a time as they are asked for, and how many events it holds
-    (known once the document has been checked whole: a progress bar's total)."""
+    """The lines of a document, made one at a time as they are asked for, and how many to expect (one per
+    event and header record, known once the document is checked whole: a progress bar's total; master
+    records created from bare identifiers and voids declared on events come on top)."""
 
-    def __init__(self, lines: Iterator[Line], events: int) -> None:
+    def __init__(self, lines: Iterator[Line], expected: int) -> None:
         self._lines = lines
-        self.events = events
+        self.expected = expected
 
     def __next__(self) -> Line:
         return next(self._lines)
@@ -53,11 +54,12 @@ def read_document(data: bytes, ids: Identifiers, known: KnownMaster) -> Document
     try:
         context, events, header = _body(_parse(data))
         del data  # the text is all that is read from now on
+        known.load()  # names resolve against the ledger as it is before any line is stored (as a dry run sees it)
         names = Names(ids, known)
         names.read_header(header)
     except DocumentRefused as error:
         return DocumentLines(iter([Line(0, None, error)]), 0)
-    return DocumentLines(_lines(context, events, names, ids.domain), len(events))
+    return DocumentLines(_lines(context, events, names, ids.domain), len(events) + len(names.header))
 
 
 def _lines(context: Any, events: Iterable[Any], names: Names, domain: str) -> Iterator[Line]:
@@ -70,6 +72,8 @@ def _lines(context: Any, events: Iterable[Any], names: Names, domain: str) -> It
     for number, event in enumerate(events, start=1):
         mark = names.mark()
         try:
+            if event is json_walk.TOO_DEEP:
+                raise ValidationError(f"nested too deeply (more than {MAX_DEPTH} levels)", None)
             _check_tree(event, "")
             if not isinstance(event, dict):
                 raise ValidationError(f"expected an event object, got {type(event).__name__}", None)
@@ -135,7 +139,7 @@ def _body(document: Any) -> tuple[Any, list[Any] | json_walk.Lazy, Any]:
         events = dig(body, "queryResults", "resultsBody", "eventList")
         where = "epcisBody.queryResults.resultsBody.eventList"
     elif "eventTime" in document or kind in EVENT_TYPES:
-        return context, [document], None
+        return context, [json_walk.built(document)], None  # one bare event: no list of its own is left lazy
     else:
         wanted = "expected an EPCISDocument, an EPCISQueryDocument or an EPCIS event"
         raise DocumentRefused(f"not an EPCIS 2.0 document: type {kind!r}; {wanted}", "type")

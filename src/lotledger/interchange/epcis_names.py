@@ -36,7 +36,11 @@ _KIND_NAMES = {"items": "item", "locations": "location", "partners": "partner"}
 
 
 class KnownMaster(Protocol):
-    """What the ledger already holds, as the reader needs it (services/epcis_import.py implements it)."""
+    """What the ledger already holds, as the reader needs it (services/master_data.LedgerMaster implements it)."""
+
+    def load(self) -> None:
+        """Read it now: the answers below stay those of this moment, whatever the import then stores."""
+        ...
 
     def sku_by_gtin(self, gtin: str) -> str | None: ...
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,28 +30,41 @@ class NotWalkable(Exception):
     """The text is not what the walk expects (not JSON, extra data, a lazy path that is no array)."""
 
 
+class TooDeep:
+    """An item nested deeper than the decoder reaches from where it is read (it was read in the check)."""
+
+
+TOO_DEEP = TooDeep()
+
+
 @dataclass(frozen=True, slots=True)
 class Lazy:
-    """An array left in the text: its items, decoded one at a time each time it is iterated."""
+    """An array left in the text: its items, decoded one at a time each time it is iterated. An item the
+    decoder's recursion cannot reach from the reader's depth comes as TOO_DEEP (never an exception)."""
 
     text: str
-    start: int
-    length: int
+    starts: array[int]  # where each item begins (8 bytes an item)
 
     def __iter__(self) -> Iterator[Any]:
-        at = _after(self.text, self.start, "[")
-        if self.length == 0:
-            return
-        while True:
-            item, at = _value(self.text, at)
-            yield item
-            at = _skip(self.text, at)
-            if self.text[at : at + 1] == "]":
-                return
-            at = _after(self.text, at, ",")
+        for start in self.starts:
+            try:
+                yield _DECODER.raw_decode(self.text, start)[0]
+            except RecursionError:
+                yield TOO_DEEP
 
     def __len__(self) -> int:
-        return self.length
+        return len(self.starts)
+
+
+def built(value: Any) -> Any:
+    """`value` with every Lazy array in it decoded into a list (where lazy arrays are not wanted after all)."""
+    if isinstance(value, Lazy):
+        return list(value)
+    if isinstance(value, dict):
+        return {key: built(child) for key, child in value.items()}
+    if isinstance(value, list):
+        return [built(child) for child in value]
+    return value
 
 
 def load(text: str, lazy: set[Path], start: int = 0) -> Any:
@@ -84,16 +98,16 @@ def _walk(text: str, at: int, path: Path, lazy: set[Path], prefixes: set[Path]) 
 
 
 def _counted(text: str, start: int) -> tuple[Lazy, int]:
-    """Decode each item once (checking the whole array) and count them; keep none."""
-    at, length = _after(text, start, "["), 0
+    """Decode each item once (checking the whole array) and note where it starts; keep none."""
+    at, starts = _after(text, start, "["), array("q")
     if text[_skip(text, at) : _skip(text, at) + 1] == "]":
-        return Lazy(text, start, 0), _after(text, at, "]")
+        return Lazy(text, starts), _after(text, at, "]")
     while True:
+        starts.append(_skip(text, at))
         _, at = _value(text, at)
-        length += 1
         at = _skip(text, at)
         if text[at : at + 1] == "]":
-            return Lazy(text, start, length), at + 1
+            return Lazy(text, starts), at + 1
         at = _after(text, at, ",")
 
 

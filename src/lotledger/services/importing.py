@@ -170,10 +170,15 @@ def rehearse_lines(
         elif line.record is not None:
             good.append(line)
     records = [line.record for line in good if line.record is not None]
+    created: set[tuple[type, str]] = set()
     for line, outcome in zip(good, recording.ledger.rehearse(records, attribution), strict=True):
         _count(report, line, outcome)
         record = line.record
-        if outcome is True and isinstance(record, (Item, Location, Partner)) and not _exists(master_data, record):
+        if outcome is not True or not isinstance(record, (Item, Location, Partner)):
+            continue
+        key = (type(record), record_code(record))
+        if key not in created and not _exists(master_data, record):  # a record saved twice is created once
+            created.add(key)
             _created(report, record)  # saved in the rehearsal, not in the ledger: the import would create it
     report.errors.sort(key=lambda error: error.line)
     return report

@@ -97,6 +97,10 @@ class LedgerMaster:
                 keys.setdefault(key, record_code(record))
         self._keys[kind] = keys
 
+    def load(self) -> None:
+        for kind in _KINDS:
+            self._read(kind)
+
     def sku_by_gtin(self, gtin: str) -> str | None:
         self._read("items")
         return self._keys["items"].get(gtin)
