@@ -59,7 +59,12 @@ BROKEN = [
         [
             "lot_closure: ancestor lot SALT/S-1, descendant lot DOUGH/D-1, depth 3, item DOUGH is kept but its "
             "sources do not give it",
+            # the pair below it is checked against it: one step from a wrong depth is a wrong depth
+            "lot_closure: ancestor lot SALT/S-1, descendant lot DOUGH/D-2, depth 2, item DOUGH is kept but its "
+            "sources do not give it",
             "lot_closure: ancestor lot SALT/S-1, descendant lot DOUGH/D-1, depth 1, item DOUGH follows from its "
+            "sources but is not kept",
+            "lot_closure: ancestor lot SALT/S-1, descendant lot DOUGH/D-2, depth 4, item DOUGH follows from its "
             "sources but is not kept",
         ],
         id="a closure depth changed",

@@ -4,8 +4,9 @@ The closure (every ancestor and descendant at the shortest depth), customer
 reach, and descendant counts and stock are kept a little at a time as events
 arrive (`projections.py`), and traces, hub summaries and recall answers read
 them. `lotledger verify --replay` recomputes each one from the genealogy
-edges, balances and shipments it rests on and names every row that differs,
-so a damaged or hand-edited table is found before a recall relies on it.
+edges, balances and shipments it rests on (the closure as the fixed point of
+one step along the edges) and names every row that differs, so a damaged or
+hand-edited table is found before a recall relies on it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection
 
 from lotledger.domain.quantities import micro_text
 from lotledger.storage.bulk_writes import driver_sql
-from lotledger.storage.projections import CLOSURE_WHOLE, COUNTS_FROM, REACH_FROM, STOCK_FROM
+from lotledger.storage.projections import CLOSURE_STEP, COUNTS_FROM, REACH_FROM, STOCK_FROM
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,13 @@ class Derived:
     whole: str
 
 
-_WHOLE = f"({CLOSURE_WHOLE})"  # each table is compared with the closure computed whole, not the one kept
+_WHOLE = f"({CLOSURE_STEP})"  # the others are computed from the closure one step from the kept one
 DERIVED = (
     Derived(
         "lot_closure",
         ("ancestor lot", "descendant lot", "depth", "item"),
         "SELECT ancestor_id, descendant_id, depth, item_id FROM lot_closure",
-        CLOSURE_WHOLE,
+        CLOSURE_STEP,
     ),
     Derived(
         "descendant_counts",

@@ -99,22 +99,25 @@ STOCK_SHIFT = """
 
 # The projections above computed whole from the ledger's own rows: what migrations
 # fill, and what `lotledger verify --replay` compares with what the ledger kept
-# (derived_check.py). The closure: every pair joined by a path of edges, at its
-# shortest depth within MAX_DEPTH (UNION on (pair, depth) ends rework loops).
-CLOSURE_WHOLE = f"""
-    WITH RECURSIVE walk(ancestor_id, descendant_id, depth) AS (
-        SELECT parent_id, child_id, 1 FROM lot_edges
-        UNION
-        SELECT w.ancestor_id, e.child_id, w.depth + 1 FROM walk w JOIN lot_edges e ON e.parent_id = w.descendant_id
-        WHERE w.depth < {MAX_DEPTH}
-    )
-    SELECT w.ancestor_id, w.descendant_id, MIN(w.depth) AS depth, l.item_id
-    FROM walk w JOIN lots l ON l.id = w.descendant_id
-    WHERE w.ancestor_id <> w.descendant_id
-    GROUP BY w.ancestor_id, w.descendant_id, l.item_id
+# (derived_check.py). The closure is checked as a fixed point: every pair one
+# step from the kept closure (an edge, or a kept pair and an edge below it),
+# at its least depth within MAX_DEPTH. Only the true closure gives itself back
+# (a pair's depth always comes from a pair one shorter, down to an edge), and
+# a set-based join never walks the loops a rework makes (a recursive walk did:
+# each pair below a loop once per depth up to MAX_DEPTH).
+CLOSURE_STEP = f"""
+    SELECT step.ancestor_id, step.descendant_id, MIN(step.depth) AS depth, l.item_id
+    FROM (SELECT parent_id AS ancestor_id, child_id AS descendant_id, 1 AS depth FROM lot_edges
+          UNION ALL
+          SELECT c.ancestor_id, e.child_id, c.depth + 1 FROM lot_closure c
+          JOIN lot_edges e ON e.parent_id = c.descendant_id WHERE c.depth < {MAX_DEPTH}) AS step
+    JOIN lots l ON l.id = step.descendant_id
+    WHERE step.ancestor_id <> step.descendant_id
+    GROUP BY step.ancestor_id, step.descendant_id, l.item_id
     """
-# The others from a closure: {closure} is lot_closure, or the closure computed
-# whole (so a damaged closure is not taken for damage in what rests on it).
+# The others from a closure: {closure} is lot_closure, or the closure one step
+# from it (CLOSURE_STEP: a pair lost or changed in the kept closure is whole
+# again there, so it is not taken for damage in what rests on it).
 COUNTS_FROM = "SELECT ancestor_id, item_id, COUNT(*) AS lots FROM {closure} AS c GROUP BY ancestor_id, item_id"
 STOCK_FROM = """
     SELECT c.ancestor_id, here.location_id, c.item_id, SUM(here.qty) AS qty, COUNT(*) AS lots
