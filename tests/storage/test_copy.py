@@ -342,6 +342,27 @@ def test_a_target_that_fails_mid_copy_is_named_by_the_command_and_left_empty(
     assert {name: rows for name, rows in _table_rows(target).items() if rows} == {}
 
 
+def test_a_failure_after_the_commit_says_the_rows_are_copied(
+    source: str, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VACUUM ANALYZE (or the count after it) failing, e.g. on a server's statement timeout: the rows are in the
+    target, and the message says so instead of asking for a copy that would be refused."""
+    from sqlalchemy.exc import OperationalError
+
+    from lotledger.storage import copy as copying
+
+    def time_out(engine: Any) -> None:
+        raise OperationalError("VACUUM ANALYZE", {}, Exception("canceling statement due to statement timeout"))
+
+    monkeypatch.setattr(copying, "analyze", time_out)
+    done = _copy(source, target)
+    assert done.exit_code == 1
+    said = " ".join(done.output.split())
+    assert f"the rows are copied and committed, but then the target {_shown(target)} failed: canceling" in said
+    assert "Nothing was copied" not in said
+    assert _table_rows(target) == _table_rows(source)
+
+
 def test_two_copies_into_one_empty_target_at_once_leave_one_ledger(source: str, target: str) -> None:
     """Two people start the same copy (two processes): one copy lands whole, the other is refused
     (on SQLite it may instead wait out the first's write lock) and changes nothing."""

@@ -42,19 +42,27 @@ class CopyStopped(LotledgerError):
 
 
 @contextmanager
-def _failing_on(side: str, engine: Engine) -> Iterator[None]:
+def _failing_on(side: str, engine: Engine, *, committed: bool = False) -> Iterator[None]:
     """A database error raised inside names the database it came from: the command's own handling
-    would name the source, whichever failed. Raw driver errors (the COPY's) count as well."""
+    would name the source, whichever failed. Raw driver errors (the COPY's) count as well. `committed`:
+    the rows are in the target already (what failed is the statistics or the count after it)."""
     driver_error = getattr(engine.dialect.loaded_dbapi, "Error", DBAPIError)
     try:
         yield
     except (DBAPIError, driver_error) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise CopyStopped(
-            f"the copy stopped: the {side} {_shown(engine)} failed: {reason}. Nothing was copied "
-            "(one transaction on the target); run the copy again once the cause is mended",
-            "to" if side == "target" else "db",
-        ) from None
+        shown = _shown(engine)
+        if committed:
+            message = (
+                f"the rows are copied and committed, but then the {side} {shown} failed: {reason}. "
+                f"Check the copy with lotledger verify --db {shown} (statistics: VACUUM ANALYZE on it)"
+            )
+        else:
+            message = (
+                f"the copy stopped: the {side} {shown} failed: {reason}. Nothing was copied "
+                "(one transaction on the target); run the copy again once the cause is mended"
+            )
+        raise CopyStopped(message, "to" if side == "target" else "db") from None
 
 
 class SqlCopier:
@@ -109,7 +117,7 @@ def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyR
         with _failing_on("target", target):
             copied = _copy_tables(reader, target, tables, totals, progress)
     progress.step("refreshing the target's statistics (VACUUM ANALYZE on PostgreSQL)")
-    with _failing_on("target", target):
+    with _failing_on("target", target, committed=True):
         analyze(target)
         with _snapshot(target) as check:
             found = [
