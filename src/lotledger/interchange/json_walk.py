@@ -84,31 +84,35 @@ def _walk(text: str, at: int, path: Path, lazy: set[Path], prefixes: set[Path]) 
         return _value(text, at)
     found: dict[str, Any] = {}
     at = _after(text, at, "{")
-    if text[_skip(text, at) : _skip(text, at) + 1] == "}":
-        return found, _after(text, at, "}")
-    while True:
+    end = _closed(text, at, "}")
+    while end is None:
         key, at = _value(text, at)
         if not isinstance(key, str):
             raise NotWalkable
         found[key], at = _walk(text, _after(text, at, ":"), (*path, key), lazy, prefixes)
-        at = _skip(text, at)
-        if text[at : at + 1] == "}":
-            return found, at + 1
-        at = _after(text, at, ",")
+        end = _closed(text, at, "}")
+        if end is None:
+            at = _after(text, at, ",")
+    return found, end
 
 
 def _counted(text: str, start: int) -> tuple[Lazy, int]:
     """Decode each item once (checking the whole array) and note where it starts; keep none."""
     at, starts = _after(text, start, "["), array("q")
-    if text[_skip(text, at) : _skip(text, at) + 1] == "]":
-        return Lazy(text, starts), _after(text, at, "]")
-    while True:
+    end = _closed(text, at, "]")
+    while end is None:
         starts.append(_skip(text, at))
         _, at = _value(text, at)
-        at = _skip(text, at)
-        if text[at : at + 1] == "]":
-            return Lazy(text, starts), at + 1
-        at = _after(text, at, ",")
+        end = _closed(text, at, "]")
+        if end is None:
+            at = _after(text, at, ",")
+    return Lazy(text, starts), end
+
+
+def _closed(text: str, at: int, bracket: str) -> int | None:
+    """Just after `bracket` when it is the next character (the object or array ends there), else None."""
+    at = _skip(text, at)
+    return at + 1 if text[at : at + 1] == bracket else None
 
 
 def _skip(text: str, at: int) -> int:

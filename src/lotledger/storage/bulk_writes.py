@@ -30,6 +30,7 @@ from lotledger.storage.projections import (
     STOCK_DELTA,
     STOCK_SHIFT,
 )
+from lotledger.storage.schema import db_date
 
 EVENT_COLUMNS = (
     "id",
@@ -96,10 +97,8 @@ def write(state: LedgerState, pending: PendingWrites, *, diff_reach: bool = Fals
         rows = []
         for new_id, new_key in zip(ids, keys, strict=True):
             lot = pending.lots[new_key]
-            expiry = lot["expiry"]
-            if expiry is not None and conn.dialect.name == "sqlite":
-                expiry = expiry.isoformat()  # the text SQLAlchemy's Date writes (sqlite3's adapter is deprecated)
             item_id = _id(state.item_row(new_key.sku), new_key.sku)
+            expiry = db_date(lot["expiry"], conn.dialect)
             supplier = (lot["supplier_id"], lot["supplier_lot"])
             rows.append((new_id, item_id, lot["code"], expiry, lot["origin"], *supplier, lot["first_event_id"]))
         _insert(conn, "lots", LOT_COLUMNS, rows)

@@ -50,8 +50,7 @@ def _failing_on(side: str, engine: Engine, *, committed: bool = False) -> Iterat
     try:
         yield
     except (DBAPIError, driver_error) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        shown = _shown(engine)
+        reason, shown = _reason(error), _shown(engine)
         if committed:
             message = (
                 f"the rows are copied and committed, but then the {side} {shown} failed: {reason}. "
@@ -89,8 +88,12 @@ def _reachable(target: Engine) -> None:
         with target.connect():
             pass
     except DBAPIError as error:
-        reason = str(error.orig or error).splitlines()[0]
-        raise ValidationError(f"cannot open the target {_shown(target)}: {reason}", "to") from None
+        raise ValidationError(f"cannot open the target {_shown(target)}: {_reason(error)}", "to") from None
+
+
+def _reason(error: Exception) -> str:
+    """The driver's own first line (SQLAlchemy's wrapper adds the statement and a link)."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
 
 
 def copy_ledger(source: Engine, target: Engine, progress: CopyProgress) -> CopyResult:
@@ -145,10 +148,10 @@ def _copy_tables(
         _refuse_rows_in(writer, {table.name for table in tables})
         progress.step("dropping the target's indexes and constraints while it fills")
         rebuild = _drop_indexes(writer)
+        copy_rows = _copy_rows if postgresql else _insert_rows
         for table in tables:
             progress.table(table.name, totals[table.name])
             begun = time.perf_counter()
-            copy_rows = _copy_rows if postgresql else _insert_rows
             copied[table.name] = (copy_rows(reader, writer, table, progress), time.perf_counter() - begun)
         progress.step("building the indexes and constraints again")
         for statement in rebuild:

@@ -57,11 +57,10 @@ def _where(query: Select[Any], selection: Selection) -> Select[Any]:
         .select_from(t.event_lots.join(other_lots).join(other_items, other_items.c.id == other_lots.c.item_id))
         .where(t.event_lots.c.event_id == _e.id, _lots_matching(selection, other_lots, other_items))
     )
-    voided = exists(select(t.voids.c.target_id).where(t.voids.c.target_id == _e.id))
     query = query.where(
         _e.type.in_(EVENT_TYPES),
         _m.kind.in_(_KINDS),
-        ~voided,
+        ~t.voided(_e.id),
         or_(
             and_(_e.type != "produce", _lots_matching(selection, t.lots, t.items)),
             and_(_e.type == "produce", touching),

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, Select, Table, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lotledger.domain.errors import AlreadyExists, NotFound
@@ -83,7 +83,6 @@ def moved_under(
     """`query` over the order kind's movements of events under (reference, partner) pairs, not voided, not
     `excluding` (the events being recorded: a retry is not counted twice)."""
     e, m = t.events.c, t.movements.c
-    voided = exists().where(t.voids.c.target_id == e.id)
     query = (
         query.select_from(
             t.movements.join(t.events, m.event_id == e.id)
@@ -92,7 +91,7 @@ def moved_under(
             .join(t.items, t.items.c.id == t.lots.c.item_id)
         )
         .where(e.type == kind.moved_by, m.kind == kind.moved_by, e.reference.in_(sorted({r for r, _ in pairs})))
-        .where(t.partners.c.code.in_(sorted({p for _, p in pairs})), ~voided)
+        .where(t.partners.c.code.in_(sorted({p for _, p in pairs})), ~t.voided(e.id))
     )
     return query.where(e.id.not_in(sorted(excluding))) if excluding else query
 

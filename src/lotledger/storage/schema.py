@@ -9,7 +9,7 @@ domain.quantities.SCALE), so sums are exact and CHECK (qty >= 0) holds.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exists,
     false,
     text,
 )
@@ -52,6 +53,12 @@ def db_time(value: datetime, dialect: Dialect) -> Any:
     if dialect.name == "sqlite":
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     return value
+
+
+def db_date(value: date | None, dialect: Dialect) -> Any:
+    """What the driver is given for a date: on SQLite the text SQLAlchemy's Date writes (sqlite3's own
+    date adapter is deprecated)."""
+    return value.isoformat() if value is not None and dialect.name == "sqlite" else value
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -568,3 +575,9 @@ sscc_counters = Table(
     Column("stem", String(16), primary_key=True),
     Column("last_serial", BigInteger, nullable=False),
 )
+
+
+def voided(event_id: Any) -> Any:
+    """The event was voided: one probe of the voids' key per row (an anti-join when negated). `NOT IN
+    (SELECT target_id FROM voids)` read all voids per query: 6 ms at 10 M events on PostgreSQL, growing."""
+    return exists().where(voids.c.target_id == event_id)
